@@ -33,7 +33,7 @@ INCS     := -I. -I$(O)/gen
 DEPFLAGS  = -MMD -MP
 ALL_CFLAGS = $(STD) $(OPT) $(DEBUG) $(WARN) $(SANFLAGS) $(INCS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
-LDLIBS   := -ljansson -lpcap -lm
+LDLIBS   := -ljansson -lpcap -lz -lm
 
 ifeq ($(V),1)
 Q :=
@@ -113,5 +113,16 @@ install: $(PROG)
 
 clean:
 	rm -rf $(BUILD)
+
+# libFuzzer target for the device model (clang, Debian libclang-rt-14-dev):
+#   make fuzz FUZZ_SECONDS=60   new inputs land in $(BUILD)/fuzz/corpus; seeds in tests/fuzz/corpus
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz
+fuzz:
+	@mkdir -p $(BUILD)/fuzz/corpus
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -I. tests/fuzz/fuzz_pcnet.c model/lance/pcnet.c \
+	    model/gmem.c -o $(BUILD)/fuzz/fuzz_pcnet
+	$(BUILD)/fuzz/fuzz_pcnet -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -print_final_stats=1 \
+	    $(BUILD)/fuzz/corpus tests/fuzz/corpus
 
 -include $(shell find $(O)/obj -name '*.d' 2>/dev/null)

@@ -1,4 +1,4 @@
-/* presets: the configs/*.json files compiled into the program (tools/embed.sh). */
+/* presets: the configs/<name>.json files compiled into the program (tools/embed.sh). */
 #ifndef VNICSIM_SIM_PRESETS_H
 #define VNICSIM_SIM_PRESETS_H
 

@@ -92,4 +92,40 @@ void pcnet32_get_stats(Pcnet32Drv *d);    /* ndo_get_stats (reads CSR112) */
 bool pcnet32_queue_stopped(const Pcnet32Drv *d);
 const DrvActivity *pcnet32_last_activity(const Pcnet32Drv *d);
 
+/* ---- additions (E1); the declarations above are unchanged ----
+ *
+ * Return values in detail:
+ *   pcnet32_probe       0 found; -1 no Am79C970A (CSR0 != 4 after reset, RAP did not
+ *                       read back, or another chip ID).
+ *   pcnet32_open        0 started; -1 not probed / already open / invalid MAC (no port
+ *                       access); -2 IDON never read back in 100 tries: the driver still
+ *                       wrote STRT|INEA and is open, as Linux is.
+ *   pcnet32_start_xmit  -1 when not open or len is 0 or > 4095 (no access); 1 when the
+ *                       queue was already stopped (no access, frame not taken); 0
+ *                       queued (2 accesses). When the ring became full with this frame,
+ *                       queue_state(true) is called and pcnet32_queue_stopped() is true.
+ *   pcnet32_set_rx_mode before open only records the mode (no access): the kernel
+ *                       calls ndo_set_rx_mode only while up. pcnet32-napi's open loads
+ *                       the recorded multicast filter; pcnet32-2001's open clears it, and
+ *                       the 2.2/2.4 core calls set_multicast_list right after open.
+ *   pcnet32_poll        pcnet32-napi only, and only while scheduled; otherwise 0 and
+ *                       no access.
+ *   pcnet32_interrupt   true when CSR0 showed INTR or a status bit of 0x8F00 (and
+ *                       not 0xFFFF); false, without access, while the device is closed.
+ * DrvPorts.delay_us is called where the source busy-waits with mdelay(): between the
+ * SPND polls of pcnet32-napi's set_rx_mode (1000 us each). The IDON and STOP polls of
+ * both versions spin on CSR0 reads without a delay; their cost is the reads. */
+#define PCNET32_NAPI_WEIGHT 16   /* netif_napi_add weight = rx ring / 2 */
+#define PCNET32_TX_RING 16
+#define PCNET32_RX_RING 32
+
+void pcnet32_get_mac(const Pcnet32Drv *d, uint8_t mac[6]); /* after probe */
+bool pcnet32_carrier(const Pcnet32Drv *d);      /* link as last read from BCR4 */
+bool pcnet32_napi_scheduled(const Pcnet32Drv *d);
+uint64_t pcnet32_init_block_addr(const Pcnet32Drv *d);
+/* ndo_tx_timeout (watchdog_timeo expired): STOP and re-INIT; pending frames dropped. */
+void pcnet32_tx_timeout(Pcnet32Drv *d);
+/* The logical-address-filter bit (0..63) Linux uses for a multicast address. */
+unsigned pcnet32_mc_hash_bit(const uint8_t addr[6]);
+
 #endif

@@ -1,0 +1,107 @@
+/* cpu: serialized work, worlds and exact accounting (see cpu.h). */
+#include "model/host/cpu.h"
+
+#include <assert.h>
+#include <string.h>
+
+static void cpu_event(void *opaque, uint64_t arg)
+{
+    (void)arg;
+    Cpu *c = opaque;
+    c->dispatches++;
+    c->dispatch(c->opaque);
+}
+
+void cpu_init(Cpu *c, Evq *q, CpuDispatchFn fn, void *opaque, SimTime ws_cost, SimTime ws_penalty)
+{
+    memset(c, 0, sizeof *c);
+    c->q = q;
+    c->dispatch = fn;
+    c->opaque = opaque;
+    c->world = CPU_WORLD_HOST;
+    c->idle = true;
+    c->t = evq_now(q);
+    c->acct_start = c->t;
+    c->ws_cost = ws_cost;
+    c->ws_penalty = ws_penalty;
+}
+
+void cpu_charge(Cpu *c, SimTime ps, CostCat cat)
+{
+    c->t += ps;
+    c->cat_time[cat] += ps;
+    c->cat_count[cat]++;
+}
+
+void cpu_charge_more(Cpu *c, SimTime ps, CostCat cat)
+{
+    c->t += ps;
+    c->cat_time[cat] += ps;
+}
+
+bool cpu_world(Cpu *c, CpuWorld w, CostCat cat)
+{
+    if (c->world == w)
+        return false;
+    c->world = w;
+    c->world_switches++;
+    cpu_charge_more(c, c->ws_cost, cat);
+    if (c->ws_penalty)
+        cpu_charge_more(c, c->ws_penalty, CAT_GUEST_UNVIRT);
+    return true;
+}
+
+void cpu_sync(Cpu *c, SimTime now)
+{
+    if (c->idle && now > c->t) {
+        c->idle_time += now - c->t;
+        c->t = now;
+    }
+}
+
+void cpu_kick(Cpu *c)
+{
+    if (!c->idle)
+        return;
+    SimTime now = evq_now(c->q);
+    cpu_sync(c, now);
+    c->idle = false;
+    evq_at(c->q, c->t, cpu_event, c, 0);
+}
+
+void cpu_continue(Cpu *c)
+{
+    assert(!c->idle);
+    evq_at(c->q, c->t, cpu_event, c, 0);
+}
+
+void cpu_go_idle(Cpu *c)
+{
+    c->idle = true;
+    c->idle_periods++;
+}
+
+void cpu_reset_accounting(Cpu *c, SimTime now)
+{
+    cpu_sync(c, now);
+    memset(c->cat_time, 0, sizeof c->cat_time);
+    memset(c->cat_count, 0, sizeof c->cat_count);
+    c->idle_time = 0;
+    c->idle_periods = 0;
+    c->world_switches = 0;
+    c->acct_start = c->t;
+}
+
+SimTime cpu_close(Cpu *c, SimTime now)
+{
+    cpu_sync(c, now);
+    return c->t;
+}
+
+SimTime cpu_busy_time(const Cpu *c)
+{
+    SimTime s = 0;
+    for (int i = 0; i < CAT__COUNT; i++)
+        s += c->cat_time[i];
+    return s;
+}

@@ -1,0 +1,235 @@
+/* model: the hosted-virtualization performance model as one runnable job
+ * (see model.h, docs/model.md). This file builds the system, runs the CPU's
+ * dispatcher, decides the measured interval (warm-up) and writes the results. */
+#include "model/model.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "model/sys.h"
+
+static const uint8_t GUEST_MAC[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+static const uint8_t PEER_MAC[6] = {0x00, 0xA0, 0xC9, 0x35, 0x00, 0x01};
+#define GUEST_DMA_BASE 0x100000u /* driver rings and buffers at 1 MiB */
+
+/* ---- the CPU's dispatcher ------------------------------------------------ */
+
+/* The guest is about to run: in hosted mode the VMM world must be current. A
+ * switch here wakes the guest from HLT (the VMApp's select() returned). */
+static void enter_guest(Sys *s)
+{
+    if (s->hosted && s->cpu.world != CPU_WORLD_VMM)
+        cpu_world(&s->cpu, CPU_WORLD_VMM, CAT_TRANSITIONS);
+    s->gk.halted = false;
+}
+
+static void boot(Sys *s)
+{
+    enter_guest(s);
+    if (pcnet32_probe(s->drv) != 0) {
+        snprintf(s->err, sizeof s->err, "model: guest driver probe found no Am79C970A");
+        s->failed = true;
+        return;
+    }
+    if (pcnet32_open(s->drv) != 0) {
+        snprintf(s->err, sizeof s->err, "model: guest driver open failed (no IDON)");
+        s->failed = true;
+    }
+}
+
+static bool booted(const Sys *s) { return s->n_boot_done; }
+
+static void dispatch(void *opaque)
+{
+    Sys *s = opaque;
+    Cpu *c = &s->cpu;
+    if (s->done || s->failed) {
+        cpu_go_idle(c);
+        return;
+    }
+    if (!booted(s)) {
+        s->n_boot_done = true;
+        boot(s);
+    } else if (s->hosted && vmnet_irq_pending(s)) {
+        vmnet_host_irq_routine(s);
+    } else if (guest_irq_deliverable(s)) {
+        enter_guest(s);
+        guest_irq_routine(s);
+    } else if (guest_has_work(s)) {
+        enter_guest(s);
+        guest_work_routine(s);
+    } else {
+        if (!s->gk.halted)
+            guest_halt(s);
+        cpu_go_idle(c);
+        return;
+    }
+    cpu_continue(c);
+}
+
+/* ---- measurement ------------------------------------------------------------ */
+
+static void start_measuring(Sys *s)
+{
+    SimTime now = evq_now(s->q);
+    s->measuring = true;
+    cpu_reset_accounting(&s->cpu, now);
+    s->t_start = s->cpu.acct_start;
+    memset(&s->n, 0, sizeof s->n);
+    stats_hist_reset(s->latency);
+    s->host_irq_idle_time = 0;
+    s->host_irq_idle_count = 0;
+    s->peer.busy = 0;
+    s->bytes_at_start = s->peer.rcv_nxt;
+}
+
+void sys_delivered(Sys *s, uint64_t seq, uint32_t len, SimTime t_send)
+{
+    SimTime now = evq_now(s->q);
+    uint64_t end = seq + len;
+    if (s->measuring && t_send && now >= t_send)
+        stats_hist_add(s->latency, now - t_send);
+    if (!s->measuring && end >= s->warmup_bytes)
+        start_measuring(s);
+    if (end >= s->total_bytes && !s->done) {
+        s->done = true;
+        s->t_end = cpu_close(&s->cpu, now);
+        s->bytes_at_end = end;
+        evq_stop(s->q);
+    }
+}
+
+/* ---- construction ------------------------------------------------------------ */
+
+Model *model_new(const Config *cfg, char *err, size_t errlen)
+{
+    if (strcmp(cfg_str(cfg, CFG_WORKLOAD_KIND), "nettest") != 0) {
+        snprintf(err, errlen, "workload.kind: only \"nettest\" is modelled");
+        return NULL;
+    }
+    if (cfg_int(cfg, CFG_WORKLOAD_WARMUP_BYTES) >= cfg_int(cfg, CFG_WORKLOAD_BYTES)) {
+        snprintf(err, errlen, "workload.warmup_bytes (%" PRId64 ") must be smaller than "
+                 "workload.bytes (%" PRId64 ")", cfg_int(cfg, CFG_WORKLOAD_WARMUP_BYTES),
+                 cfg_int(cfg, CFG_WORKLOAD_BYTES));
+        return NULL;
+    }
+    int pers = pcnet32_personality_parse(cfg_str(cfg, CFG_GUEST_DRIVER));
+    if (pers < 0) {
+        snprintf(err, errlen, "guest.driver: unknown personality \"%s\"", cfg_str(cfg, CFG_GUEST_DRIVER));
+        return NULL;
+    }
+    Model *m = calloc(1, sizeof *m);
+    if (!m) {
+        snprintf(err, errlen, "model: out of memory");
+        return NULL;
+    }
+    Sys *s = &m->s;
+    s->cfg = cfg;
+    s->q = evq_new();
+    costs_load(&s->costs, cfg);
+    s->hosted = strcmp(cfg_str(cfg, CFG_VMM_MODE), "hosted") == 0;
+    s->pers = (DrvPersonality)pers;
+    memcpy(s->guest_mac, GUEST_MAC, 6);
+    memcpy(s->peer_mac, PEER_MAC, 6);
+    s->total_bytes = (uint64_t)cfg_int(cfg, CFG_WORKLOAD_BYTES);
+    s->warmup_bytes = (uint64_t)cfg_int(cfg, CFG_WORKLOAD_WARMUP_BYTES);
+    s->gmem = gmem_new((uint64_t)cfg_int(cfg, CFG_GUEST_RAM_MB) << 20);
+    s->latency = stats_hist_new();
+    if (!s->q || !s->gmem || !s->latency || vmapp_init(s) || vmnet_init(s) || guest_init(s) ||
+        tcp_init(s)) {
+        snprintf(err, errlen, "model: out of memory");
+        model_free(m);
+        return NULL;
+    }
+    peer_init(s);
+    vmm_init(s);
+    wire_init(&s->wire, s->q, (uint64_t)cfg_int(cfg, CFG_LINK_RATE_MBPS),
+              (SimTime)cfg_int(cfg, CFG_LINK_PROPAGATION_NS) * SIM_NS);
+    wire_set_rx(&s->wire, WIRE_TO_PEER, peer_wire_rx, s);
+    wire_set_rx(&s->wire, WIRE_TO_HOST, s->hosted ? vmnet_wire_rx : vmapp_native_wire_rx, s);
+    cpu_init(&s->cpu, s->q, dispatch, s, s->hosted ? s->costs.world_switch : 0,
+             s->hosted ? s->costs.ws_penalty : 0);
+    s->drv = pcnet32_new(s->pers, &s->vmm.ports, &s->gk.stack, s->gmem, GUEST_DMA_BASE);
+    if (!s->drv) {
+        snprintf(err, errlen, "model: cannot create the guest driver");
+        model_free(m);
+        return NULL;
+    }
+    if (s->warmup_bytes == 0)
+        start_measuring(s);
+    evq_at(s->q, s->gk.tick_period_ps, guest_timer_event, s, 0);
+    if (s->hosted)
+        evq_at(s->q, s->vmnet.tick_period_ps, vmnet_timer_event, s, 0);
+    cpu_kick(&s->cpu);
+    return m;
+}
+
+void model_free(Model *m)
+{
+    if (!m)
+        return;
+    Sys *s = &m->s;
+    pcnet32_free(s->drv);
+    vmapp_free(s);
+    vmnet_free(s);
+    guest_free(s);
+    tcp_free(s);
+    wire_free(&s->wire);
+    if (s->latency)
+        stats_hist_free(s->latency);
+    gmem_free(s->gmem);
+    evq_free(s->q);
+    free(m);
+}
+
+/* ---- running --------------------------------------------------------------- */
+
+static double wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int model_run(Model *m, volatile sig_atomic_t *interrupt, ModelProgressFn progress,
+              void *opaque, char *err, size_t errlen)
+{
+    Sys *s = &m->s;
+    SimTime limit = (SimTime)(cfg_num(s->cfg, CFG_RUN_MAX_SIM_TIME_MS) * (double)SIM_MS);
+    const SimTime slice = 10 * SIM_MS;
+    double last = wall_seconds();
+    while (!s->done && !s->failed) {
+        if (interrupt && *interrupt)
+            return 1;
+        SimTime now = evq_now(s->q);
+        if (now >= limit) {
+            snprintf(err, errlen, "model: the transfer did not finish within run.max_sim_time_ms "
+                     "(%" PRIu64 " of %" PRIu64 " bytes delivered)", s->peer.rcv_nxt, s->total_bytes);
+            return -1;
+        }
+        SimTime until = now + slice < limit ? now + slice : limit;
+        evq_run(s->q, until, interrupt);
+        if (evq_size(s->q) == 0 && !s->done) {
+            snprintf(err, errlen, "model: nothing left to do before the end of the transfer");
+            return -1;
+        }
+        if (progress) {
+            double w = wall_seconds();
+            if (w - last >= 0.25) {
+                last = w;
+                progress(opaque, evq_now(s->q), (double)s->peer.rcv_nxt / (double)s->total_bytes,
+                         evq_executed(s->q));
+            }
+        }
+    }
+    if (s->failed) {
+        snprintf(err, errlen, "%s", s->err);
+        return -1;
+    }
+    return 0;
+}
+
+uint64_t model_events(const Model *m) { return evq_executed(m->s.q); }
+SimTime model_sim_time(const Model *m) { return evq_now(m->s.q); }

@@ -1,0 +1,1163 @@
+/* conform: closed-loop replay of a real driver recording against the device model.
+ * See conform.h for the command and traces/README.md ("conform") for the method:
+ * how frames are aligned with the trace, how the driver's memory side is emulated,
+ * what is compared and which differences are tolerated (named quirks). */
+#include "traces/conform.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/gmem.h"
+#include "model/lance/pcnet.h"
+#include "traces/dtrace.h"
+#include "traces/pcapin.h"
+#include "traces/qemulog.h"
+
+enum { CF_EXIT_OK = 0, CF_EXIT_MISMATCH = 1, CF_EXIT_INPUT = 2 };
+
+#define CF_GMEM_SIZE     (1ull << 32)  /* guest RAM seen by the model (sparse) */
+#define CF_RX_BUF        1544u         /* Linux PKT_BUF_SKB */
+#define CF_BUF_STRIDE    2048u
+#define CF_MAX_RING      512u
+#define CF_MIN_FRAME     60u           /* shortest frame on the wire without FCS */
+#define CF_FCS           4u
+#define CF_PULL_NS       5000000ull    /* how far an RX frame may move to meet the trace */
+#define CF_DEFAULT_SHOW  20
+#define CF_REG_ROWS      (2 + 128 + 128 + 2)
+
+/* CSR0 bits the driver side needs (data sheet names) */
+#define CF_CSR0_INIT 0x0001u
+#define CF_CSR0_TDMD 0x0008u
+#define CF_CSR0_RINT 0x0400u
+#define CF_CSR3_MASKS 0x5f00u
+#define CF_CSR3_RINTM 0x0400u
+
+/* ---- tolerated differences: each a named quirk, a bit mask or a ±1 window ---- */
+typedef enum CfTolId {
+    TOL_ASYNC_EDGE,     /* ±1 access: an edge raised outside any port access */
+    TOL_POLL_ON_ACCESS, /* ±1 access: model without QEMU's poll on every access */
+    TOL_TDMD_STICKY,    /* CSR0 mask 0x0008 */
+    TOL_TXON_AFTER_STOP,/* CSR0 mask 0x0010 */
+    TOL_TXSTRT_BIT2,    /* CSR4 mask 0x000c */
+    TOL_NO_TX_PAD,      /* frame = recorded frame + zero padding to 60 bytes */
+    TOL_COUNT
+} CfTolId;
+
+typedef struct CfTol {
+    const char *name;
+    const char *what;
+    bool enabled;
+    unsigned long count;
+} CfTol;
+
+typedef struct CfEdge {
+    size_t pos;        /* accesses completed before the edge (see README) */
+    uint8_t level;
+    bool async;
+    unsigned line;     /* trace line (trace edges) */
+} CfEdge;
+
+typedef struct CfEdges {
+    CfEdge *v;
+    size_t n, cap;
+} CfEdges;
+
+typedef struct CfReg {
+    unsigned long acc, reads, compared, mism, tol;
+} CfReg;
+
+typedef struct Cf {
+    /* options */
+    const char *trace_path, *pcap_path;
+    PcnetProfile profile;
+    int show;
+    bool quiet, mac_given;
+    uint8_t mac[6];
+    /* inputs */
+    QemulogTrace tr;
+    char (*names)[12];
+    size_t *acc;          /* acc[a] = record index of access a */
+    size_t nacc;
+    size_t *done_before;  /* per record: accesses before it */
+    PcapinFrames pc;
+    size_t *txf, ntx;     /* pcap indices of frames the VM sent */
+    size_t *rxf, nrx;     /* ... and received */
+    /* plan */
+    size_t *tx_rec;       /* record before which TX frame k is placed */
+    size_t *rx_rec;       /* record before which RX frame j is injected (planned) */
+    uint64_t *rx_t;       /* its time on the trace's clock */
+    size_t *next_csr0_read, *next_rint_ack; /* per access, SIZE_MAX: none */
+    bool napi, have_init_events;
+    /* model */
+    Pcnet *dev;
+    Gmem *mem;
+    PcnetQuirks q;
+    uint64_t now, deadline;
+    bool armed;
+    size_t done;          /* accesses completed */
+    int mode;             /* 0 between accesses, 1 in a read, 2 in a write */
+    size_t cur_rec;
+    CfEdges tedges, medges;
+    /* driver side */
+    bool rings;
+    unsigned swstyle;
+    bool ss32;
+    uint64_t init_addr;
+    uint32_t rdra, tdra;
+    unsigned nrxd, ntxd;
+    uint64_t bufbase;
+    unsigned rx_cur, rx_hw, tx_cur, tx_dirty;
+    unsigned rap;
+    uint16_t mode15, ladrf[4], csr1, csr2, csr3w, bcr20;
+    bool napi_active;     /* between the ISR's CSR3 mask write and the poll's unmask */
+    bool mode15_set;
+    size_t tx_next, tx_emitted, rx_next;
+    /* results */
+    unsigned long A, R, M, T, E, F;
+    unsigned long tx_matched, tx_missing, tx_extra, tx_no_frame;
+    unsigned long rx_ok, rx_bad, rx_filtered, rx_missed, rx_refused, rx_pulled, rx_postponed;
+    unsigned long guest_errors, recycled, listed;
+    CfReg reg[CF_REG_ROWS];
+    CfTol tol[TOL_COUNT];
+} Cf;
+
+/* ------------------------------------------------------------------ helpers */
+
+static void cf_mismatch(Cf *c, unsigned line, const char *fmt, ...)
+{
+    c->M++;
+    if ((int)c->listed >= c->show)
+        return;
+    c->listed++;
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (line)
+        printf("mismatch %s:%u: %s\n", c->trace_path, line, msg);
+    else
+        printf("mismatch: %s\n", msg);
+}
+
+static void cf_tolerate(Cf *c, CfTolId id)
+{
+    c->M++;
+    c->T++;
+    c->tol[id].count++;
+}
+
+static int cf_reg_row(const char *name)
+{
+    if (!strncmp(name, "APROM", 5))
+        return 0;
+    if (!strcmp(name, "RAP"))
+        return 1;
+    if (!strncmp(name, "CSR", 3))
+        return 2 + (atoi(name + 3) & 127);
+    if (!strncmp(name, "BCR", 3))
+        return 130 + (atoi(name + 3) & 127);
+    if (!strcmp(name, "RESET"))
+        return 258;
+    return 259;
+}
+
+static void cf_reg_name(int row, char *buf, size_t n)
+{
+    if (row == 0)
+        snprintf(buf, n, "APROM");
+    else if (row == 1)
+        snprintf(buf, n, "RAP");
+    else if (row < 130)
+        snprintf(buf, n, "CSR%d", row - 2);
+    else if (row < 258)
+        snprintf(buf, n, "BCR%d", row - 130);
+    else
+        snprintf(buf, n, row == 258 ? "RESET" : "other");
+}
+
+static void cf_edge_push(CfEdges *e, CfEdge x)
+{
+    if (e->n == e->cap) {
+        size_t nc = e->cap ? 2 * e->cap : 256;
+        CfEdge *nv = realloc(e->v, nc * sizeof *nv);
+        if (!nv)
+            return; /* out of memory: the edge is lost and shows up as a mismatch */
+        e->v = nv;
+        e->cap = nc;
+    }
+    e->v[e->n++] = x;
+}
+
+static const char *cf_mac_str(const uint8_t *m, char *buf)
+{
+    sprintf(buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+    return buf;
+}
+
+/* ------------------------------------------------------------------ device ops */
+
+static int cf_dma_read(void *o, uint64_t addr, void *buf, size_t len)
+{
+    Cf *c = o;
+    return gmem_read(c->mem, addr, buf, len);
+}
+
+static int cf_dma_write(void *o, uint64_t addr, const void *buf, size_t len)
+{
+    Cf *c = o;
+    return gmem_write(c->mem, addr, buf, len);
+}
+
+static void cf_set_irq(void *o, int level)
+{
+    Cf *c = o;
+    CfEdge e = {0};
+    e.level = (uint8_t)(level != 0);
+    e.pos = c->mode == 2 ? c->done + 1 : c->done;
+    e.async = c->mode == 0;
+    e.line = c->cur_rec < c->tr.n ? c->tr.recs[c->cur_rec].line : 0;
+    cf_edge_push(&c->medges, e);
+}
+
+static bool cf_pad_equal(const uint8_t *got, size_t glen, const uint8_t *want, size_t wlen)
+{
+    if (wlen >= CF_MIN_FRAME || glen != CF_MIN_FRAME || memcmp(got, want, wlen) != 0)
+        return false;
+    for (size_t i = wlen; i < glen; i++)
+        if (got[i])
+            return false;
+    return true;
+}
+
+static void cf_frame_out(void *o, const uint8_t *frame, size_t len, bool fcs)
+{
+    Cf *c = o;
+    size_t k = c->tx_emitted++;
+    unsigned line = c->cur_rec < c->tr.n ? c->tr.recs[c->cur_rec].line : 0;
+    if (k >= c->ntx) {
+        c->tx_extra++;
+        cf_mismatch(c, line, "the model sent frame %zu (%zu bytes) but the pcap has only %zu from the VM",
+                    k + 1, len, c->ntx);
+        return;
+    }
+    const PcapinFrame *f = &c->pc.v[c->txf[k]];
+    if (len == f->len && memcmp(frame, f->data, len) == 0) {
+        c->tx_matched++;
+        c->F++;
+        return;
+    }
+    if (c->tol[TOL_NO_TX_PAD].enabled && cf_pad_equal(frame, len, f->data, f->len)) {
+        cf_tolerate(c, TOL_NO_TX_PAD);
+        c->tx_matched++;
+        c->F++;
+        return;
+    }
+    size_t d = 0;
+    while (d < len && d < f->len && frame[d] == f->data[d])
+        d++;
+    cf_mismatch(c, line, "transmitted frame %zu differs from pcap packet %u: %zu vs %u bytes, first "
+                "difference at byte %zu", k + 1, f->index, len, f->len, d);
+    (void)fcs;
+}
+
+static uint64_t cf_now(void *o)
+{
+    return ((Cf *)o)->now;
+}
+
+static void cf_timer_arm(void *o, uint64_t delay)
+{
+    Cf *c = o;
+    c->armed = true;
+    c->deadline = c->now + delay;
+}
+
+static void cf_timer_cancel(void *o)
+{
+    ((Cf *)o)->armed = false;
+}
+
+/* The model's guest-error log: listed (the first few) and counted, not a mismatch:
+ * the real driver does things the data sheet calls reserved (pcnet32_close writes
+ * BCR20 <- 4), and the recorded device logged those too. Whether an access had the
+ * recorded effect is judged by the reads, edges and frames that follow. */
+static void cf_guest_error(void *o, const char *msg)
+{
+    Cf *c = o;
+    c->guest_errors++;
+    if (c->guest_errors > 5 || c->quiet)
+        return;
+    unsigned line = c->cur_rec < c->tr.n ? c->tr.recs[c->cur_rec].line : 0;
+    printf("note %s:%u: model guest-error log: %s\n", c->trace_path, line, msg);
+}
+
+/* Model time follows the trace: fire the poll timer at its deadlines up to t. */
+static void cf_advance(Cf *c, uint64_t t)
+{
+    int guard = 0;
+    while (c->armed && c->deadline <= t && guard++ < 100000) {
+        c->now = c->deadline > c->now ? c->deadline : c->now;
+        c->armed = false;
+        int m = c->mode;
+        c->mode = 0;
+        pcnet_timer_expired(c->dev);
+        c->mode = m;
+    }
+    if (t > c->now)
+        c->now = t;
+}
+
+/* ------------------------------------------------------------------ driver memory side */
+
+static unsigned cf_desc_size(const Cf *c) { return c->ss32 ? 16u : 8u; }
+
+static uint64_t cf_desc_addr(const Cf *c, bool tx, unsigned i)
+{
+    return (uint64_t)(tx ? c->tdra : c->rdra) + (uint64_t)i * cf_desc_size(c);
+}
+
+static uint64_t cf_rx_buf(const Cf *c, unsigned i) { return c->bufbase + (uint64_t)i * CF_BUF_STRIDE; }
+static uint64_t cf_tx_buf(const Cf *c, unsigned i)
+{
+    return c->bufbase + (uint64_t)(CF_MAX_RING + i) * CF_BUF_STRIDE;
+}
+
+/* Writes a descriptor the way Linux does: address, length, misc, then status last. */
+static void cf_put_desc(Cf *c, bool tx, unsigned i, uint32_t addr, uint16_t length, uint16_t status)
+{
+    uint64_t a = cf_desc_addr(c, tx, i);
+    if (!c->ss32) {
+        gmem_st16(c->mem, a, (uint16_t)addr);
+        gmem_st16(c->mem, a + 4, length);
+        gmem_st16(c->mem, a + 6, 0);
+        gmem_st16(c->mem, a + 2, (uint16_t)((status & 0xff00) | ((addr >> 16) & 0xff)));
+        return;
+    }
+    bool swap = c->swstyle == 3;
+    gmem_st32(c->mem, a + (swap ? 8 : 0), addr);
+    gmem_st32(c->mem, a + (swap ? 0 : 8), 0);
+    gmem_st32(c->mem, a + 12, 0);
+    gmem_st16(c->mem, a + 4, length);
+    gmem_st16(c->mem, a + 6, status);
+}
+
+static void cf_get_desc(const Cf *c, bool tx, unsigned i, uint16_t *status, uint32_t *misc)
+{
+    uint64_t a = cf_desc_addr(c, tx, i);
+    if (!c->ss32) {
+        *status = (uint16_t)(gmem_ld16(c->mem, a + 2) & 0xff00);
+        *misc = gmem_ld16(c->mem, a + 6);
+        return;
+    }
+    bool swap = c->swstyle == 3;
+    *status = gmem_ld16(c->mem, a + 6);
+    *misc = gmem_ld32(c->mem, a + (swap ? 0 : 8));
+}
+
+static void cf_write_init_block(Cf *c, unsigned rlog, unsigned tlog)
+{
+    uint16_t mode = c->mode15_set ? c->mode15 : 0x0080;
+    uint64_t a = c->init_addr;
+    if (c->ss32) {
+        gmem_st16(c->mem, a, mode);
+        uint8_t lens[2] = {(uint8_t)(rlog << 4), (uint8_t)(tlog << 4)};
+        gmem_write(c->mem, a + 2, lens, 2);
+        gmem_write(c->mem, a + 4, c->mac, 6);
+        gmem_st16(c->mem, a + 10, 0);
+        for (int i = 0; i < 4; i++)
+            gmem_st16(c->mem, a + 12 + 2 * (unsigned)i, c->ladrf[i]);
+        gmem_st32(c->mem, a + 20, c->rdra);
+        gmem_st32(c->mem, a + 24, c->tdra);
+    } else {
+        gmem_st16(c->mem, a, mode);
+        gmem_write(c->mem, a + 2, c->mac, 6);
+        for (int i = 0; i < 4; i++)
+            gmem_st16(c->mem, a + 8 + 2 * (unsigned)i, c->ladrf[i]);
+        gmem_st16(c->mem, a + 16, (uint16_t)c->rdra);
+        gmem_st16(c->mem, a + 18, (uint16_t)((rlog & 7) << 13 | ((c->rdra >> 16) & 0xff)));
+        gmem_st16(c->mem, a + 20, (uint16_t)c->tdra);
+        gmem_st16(c->mem, a + 22, (uint16_t)((tlog & 7) << 13 | ((c->tdra >> 16) & 0xff)));
+    }
+}
+
+static unsigned cf_log2_entries(unsigned log2, bool ss32)
+{
+    if (!ss32)
+        log2 &= 7;
+    return log2 >= 9 ? 512u : 1u << log2;
+}
+
+/* The driver's open/restart: init block, RX ring owned with 1544-byte buffers, TX
+ * ring empty (what pcnet32_init_ring leaves in memory). */
+static void cf_setup_rings(Cf *c, uint64_t init_addr, unsigned rlog, unsigned tlog, uint32_t rdra,
+                           uint32_t tdra, int ss32)
+{
+    c->ss32 = ss32 >= 0 ? ss32 != 0 : (c->bcr20 & 0xff) != 0;
+    c->swstyle = c->bcr20 & 0xff;
+    if (c->ss32 && c->swstyle != 3)
+        c->swstyle = 2;
+    if (!c->ss32)
+        c->swstyle = 0;
+    c->init_addr = init_addr;
+    c->rdra = rdra;
+    c->tdra = tdra;
+    c->nrxd = cf_log2_entries(rlog, c->ss32);
+    c->ntxd = cf_log2_entries(tlog, c->ss32);
+    uint64_t top = init_addr + 32;
+    uint64_t re = (uint64_t)rdra + (uint64_t)c->nrxd * 16, te = (uint64_t)tdra + (uint64_t)c->ntxd * 16;
+    if (re > top)
+        top = re;
+    if (te > top)
+        top = te;
+    c->bufbase = ((top + 0xfffff) & ~(uint64_t)0xfffff) + 0x100000;
+    if (!c->ss32) /* keep buffers in the same 16 MiB window as the rings */
+        c->bufbase = (rdra & 0xff000000u) | (c->bufbase & 0xffffff);
+    cf_write_init_block(c, rlog, tlog);
+    for (unsigned i = 0; i < c->nrxd; i++)
+        cf_put_desc(c, false, i, (uint32_t)cf_rx_buf(c, i), (uint16_t)(0xf000 | (-(int)CF_RX_BUF & 0xfff)),
+                    0x8000);
+    for (unsigned i = 0; i < c->ntxd; i++)
+        cf_put_desc(c, true, i, 0, 0, 0);
+    c->rings = true;
+    c->rx_cur = c->rx_hw = c->tx_cur = c->tx_dirty = 0;
+}
+
+/* pcnet32_rx / pcnet32_tx in the NAPI poll: hand back every RX descriptor the chip
+ * has filled, reclaim every TX descriptor it has sent. */
+static void cf_recycle(Cf *c)
+{
+    if (!c->rings)
+        return;
+    for (unsigned k = 0; k < c->nrxd; k++) {
+        uint16_t st;
+        uint32_t misc;
+        cf_get_desc(c, false, c->rx_cur, &st, &misc);
+        if (st & 0x8000)
+            break;
+        cf_put_desc(c, false, c->rx_cur, (uint32_t)cf_rx_buf(c, c->rx_cur),
+                    (uint16_t)(0xf000 | (-(int)CF_RX_BUF & 0xfff)), 0x8000);
+        c->rx_cur = (c->rx_cur + 1) % c->nrxd;
+        c->recycled++;
+    }
+    while (c->tx_dirty != c->tx_cur) {
+        unsigned i = c->tx_dirty % c->ntxd;
+        uint16_t st;
+        uint32_t misc;
+        cf_get_desc(c, true, i, &st, &misc);
+        if (st & 0x8000)
+            break;
+        cf_put_desc(c, true, i, 0, 0, 0);
+        c->tx_dirty++;
+    }
+}
+
+/* pcnet32_start_xmit's memory side for TX frame k. */
+static void cf_place_tx(Cf *c, size_t k)
+{
+    if (!c->rings)
+        return;
+    if (k >= c->ntx) {
+        c->tx_no_frame++;
+        return;
+    }
+    const PcapinFrame *f = &c->pc.v[c->txf[k]];
+    unsigned i = c->tx_cur % c->ntxd;
+    uint64_t buf = cf_tx_buf(c, i);
+    size_t len = f->len > 4095 ? 4095 : f->len;
+    gmem_write(c->mem, buf, f->data, len);
+    cf_put_desc(c, true, i, (uint32_t)buf, (uint16_t)(0xf000 | ((unsigned)-(int)len & 0xfff)), 0x8300);
+    c->tx_cur++;
+}
+
+/* ------------------------------------------------------------------ receive side */
+
+static void cf_check_rx(Cf *c, const PcapinFrame *f, PcnetRxResult res, unsigned line)
+{
+    switch (res) {
+    case PCNET_RX_FILTERED:
+        c->rx_filtered++;
+        return;
+    case PCNET_RX_MISSED:
+        c->rx_missed++;
+        return;
+    case PCNET_RX_REFUSED:
+        c->rx_refused++;
+        return;
+    case PCNET_RX_ERROR:
+        c->rx_bad++;
+        cf_mismatch(c, line, "received frame (pcap packet %u, %u bytes) stored with an error status",
+                    f->index, f->len);
+        c->rx_hw = (c->rx_hw + 1) % c->nrxd;
+        return;
+    case PCNET_RX_OK:
+        break;
+    }
+    if (!c->rings) {
+        c->rx_bad++;
+        cf_mismatch(c, line, "frame received before any ring was set up (pcap packet %u)", f->index);
+        return;
+    }
+    unsigned i = c->rx_hw;
+    c->rx_hw = (c->rx_hw + 1) % c->nrxd;
+    uint16_t st;
+    uint32_t misc;
+    cf_get_desc(c, false, i, &st, &misc);
+    unsigned want_mcnt = (f->len < CF_MIN_FRAME ? CF_MIN_FRAME : f->len) + CF_FCS;
+    unsigned mcnt = misc & 0xfff;
+    uint8_t buf[CF_RX_BUF];
+    size_t n = f->len < CF_RX_BUF ? f->len : CF_RX_BUF;
+    bool data_ok = gmem_read(c->mem, cf_rx_buf(c, i), buf, n) == 0 && memcmp(buf, f->data, n) == 0;
+    if ((st >> 8) != 0x03 || mcnt != want_mcnt || !data_ok) {
+        c->rx_bad++;
+        cf_mismatch(c, line, "RX descriptor %u for pcap packet %u: status 0x%04x (want 0x03xx), MCNT %u "
+                    "(want %u), data %s", i, f->index, st, mcnt, want_mcnt, data_ok ? "equal" : "differs");
+        return;
+    }
+    c->rx_ok++;
+    c->F++;
+}
+
+static void cf_inject(Cf *c, size_t j, uint64_t t)
+{
+    const PcapinFrame *f = &c->pc.v[c->rxf[j]];
+    /* While the NAPI poll runs (interrupts masked in CSR3) the driver consumes frames
+     * as they come, without port I/O: hand back what the chip has filled so far. */
+    if (c->napi_active)
+        cf_recycle(c);
+    cf_advance(c, t);
+    int m = c->mode;
+    c->mode = 0;
+    PcnetRxResult res = pcnet_receive(c->dev, f->data, f->len);
+    c->mode = m;
+    cf_check_rx(c, f, res, c->cur_rec < c->tr.n ? c->tr.recs[c->cur_rec].line : 0);
+}
+
+/* ------------------------------------------------------------------ planning */
+
+static bool cf_is(const Cf *c, size_t a, DtraceKind k, const char *name)
+{
+    const DtraceRec *r = &c->tr.recs[c->acc[a]];
+    return r->kind == k && !strcmp(c->names[c->acc[a]], name);
+}
+
+static int cf_plan(Cf *c, char *err, size_t errlen)
+{
+    const QemulogTrace *t = &c->tr;
+    c->names = qemulog_reg_names(t);
+    c->acc = malloc((t->n + 1) * sizeof *c->acc);
+    c->done_before = malloc((t->n + 1) * sizeof *c->done_before);
+    if (!c->names || !c->acc || !c->done_before)
+        goto oom;
+    for (size_t i = 0; i < t->n; i++) {
+        c->done_before[i] = c->nacc;
+        const DtraceRec *r = &t->recs[i];
+        if (r->kind == DTRACE_READ || r->kind == DTRACE_WRITE)
+            c->acc[c->nacc++] = i;
+        if (r->kind == DTRACE_INIT)
+            c->have_init_events = true;
+        if (r->kind == DTRACE_IRQ) {
+            CfEdge e = {c->done_before[i], r->level, r->async, r->line};
+            cf_edge_push(&c->tedges, e);
+        }
+    }
+    c->done_before[t->n] = c->nacc;
+    for (size_t a = 0; a < c->nacc; a++)
+        if (cf_is(c, a, DTRACE_WRITE, "CSR3") && (t->recs[c->acc[a]].value & CF_CSR3_MASKS) == CF_CSR3_MASKS)
+            c->napi = true;
+    /* lookahead tables */
+    c->next_csr0_read = malloc((c->nacc + 1) * sizeof(size_t));
+    c->next_rint_ack = malloc((c->nacc + 1) * sizeof(size_t));
+    if (!c->next_csr0_read || !c->next_rint_ack)
+        goto oom;
+    c->next_csr0_read[c->nacc] = c->next_rint_ack[c->nacc] = SIZE_MAX;
+    for (size_t a = c->nacc; a-- > 0;) {
+        const DtraceRec *r = &t->recs[c->acc[a]];
+        c->next_csr0_read[a] = cf_is(c, a, DTRACE_READ, "CSR0") ? a : c->next_csr0_read[a + 1];
+        c->next_rint_ack[a] = cf_is(c, a, DTRACE_WRITE, "CSR0") && (r->value & CF_CSR0_RINT)
+                                  ? a : c->next_rint_ack[a + 1];
+    }
+    /* TX: the k-th transmit demand sends the k-th frame the VM sent; the frame is in
+     * the ring from the first port access of start_xmit (the RAP write just before
+     * the CSR0 write), which is where the driver has just written the descriptor. */
+    c->tx_rec = malloc((c->ntx + 1) * sizeof *c->tx_rec);
+    c->rx_rec = malloc((c->nrx + 1) * sizeof *c->rx_rec);
+    c->rx_t = malloc((c->nrx + 1) * sizeof *c->rx_t);
+    if (!c->tx_rec || !c->rx_rec || !c->rx_t)
+        goto oom;
+    size_t k = 0, ndemand = 0;
+    int64_t *off = malloc((c->ntx + 1) * sizeof *off);
+    if (!off)
+        goto oom;
+    for (size_t a = 0; a < c->nacc; a++) {
+        if (!(cf_is(c, a, DTRACE_WRITE, "CSR0") && (t->recs[c->acc[a]].value & CF_CSR0_TDMD)))
+            continue;
+        ndemand++;
+        if (k >= c->ntx)
+            continue;
+        size_t p = a;
+        if (a > 0 && cf_is(c, a - 1, DTRACE_WRITE, "RAP"))
+            p = a - 1;
+        c->tx_rec[k] = c->acc[p];
+        off[k] = (int64_t)c->pc.v[c->txf[k]].t_ns - (int64_t)t->recs[c->acc[p]].t_ns;
+        k++;
+    }
+    size_t nplaced = k;
+    for (; k < c->ntx; k++)
+        c->tx_rec[k] = SIZE_MAX;
+    if (ndemand != c->ntx && c->pc.n)
+        fprintf(stderr, "conform: note: %zu transmit demands in the trace, %zu frames from the VM in the pcap\n",
+                ndemand, c->ntx);
+    /* RX: the pcap's clock is mapped onto the trace's by the transmit pairs (median
+     * offset of the nearest five); each received frame is planned at its mapped time. */
+    int64_t base_off = 0;
+    if (nplaced == 0 && c->pc.n && c->nacc)
+        base_off = (int64_t)c->pc.v[0].t_ns - (int64_t)t->recs[c->acc[0]].t_ns;
+    size_t kk = 0;
+    for (size_t j = 0; j < c->nrx; j++) {
+        uint64_t tp = c->pc.v[c->rxf[j]].t_ns;
+        while (kk < nplaced && c->pc.v[c->txf[kk]].t_ns <= tp)
+            kk++;
+        int64_t o = base_off;
+        if (nplaced) {
+            size_t lo = kk >= 3 ? kk - 3 : 0, hi = kk + 2 < nplaced ? kk + 2 : nplaced;
+            if (hi <= lo)
+                lo = hi - 1;
+            int64_t w[5];
+            size_t nw = 0;
+            for (size_t x = lo; x < hi && nw < 5; x++)
+                w[nw++] = off[x];
+            for (size_t x = 1; x < nw; x++)
+                for (size_t y = x; y > 0 && w[y - 1] > w[y]; y--) {
+                    int64_t tmp = w[y];
+                    w[y] = w[y - 1];
+                    w[y - 1] = tmp;
+                }
+            o = w[nw / 2];
+        }
+        int64_t tm = (int64_t)tp - o;
+        c->rx_t[j] = tm < 0 ? 0 : (uint64_t)tm;
+        /* first record later than the mapped time */
+        size_t lo = 0, hi = t->n;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (t->recs[mid].t_ns <= c->rx_t[j])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        c->rx_rec[j] = lo;
+        if (j > 0 && c->rx_rec[j] < c->rx_rec[j - 1])
+            c->rx_rec[j] = c->rx_rec[j - 1];
+    }
+    free(off);
+    return 0;
+oom:
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+
+/* An RX frame planned before record r: if the trace reads CSR0 with RINT clear
+ * before the driver acknowledges any RINT, the frame cannot have arrived yet:
+ * move it just after that read (within CF_PULL_NS of its mapped time). */
+static size_t cf_postpone(Cf *c, size_t j, size_t r)
+{
+    const QemulogTrace *t = &c->tr;
+    for (int guard = 0; guard < 64; guard++) {
+        size_t a = c->done_before[r];
+        if (a >= c->nacc)
+            return r;
+        size_t rd = c->next_csr0_read[a];
+        if (rd == SIZE_MAX)
+            return r;
+        size_t ack = c->next_rint_ack[a];
+        if (ack != SIZE_MAX && ack < rd)
+            return r;
+        const DtraceRec *rr = &t->recs[c->acc[rd]];
+        if (rr->value & CF_CSR0_RINT)
+            return r;
+        if (rr->t_ns > c->rx_t[j] + CF_PULL_NS)
+            return r;
+        r = c->acc[rd] + 1;
+        c->rx_postponed++;
+    }
+    return r;
+}
+
+/* ------------------------------------------------------------------ replay */
+
+static void cf_do_events_for_init(Cf *c, size_t ri)
+{
+    /* The INIT/RLEN/RINGS events QEMU logged while executing this write follow it. */
+    const QemulogTrace *t = &c->tr;
+    bool got_init = false, got_rlen = false, got_rings = false;
+    uint64_t ia = 0;
+    unsigned rl = 5, tl = 4;
+    uint32_t rdra = 0, tdra = 0;
+    int ss32 = -1;
+    for (size_t i = ri + 1; i < t->n; i++) {
+        const DtraceRec *r = &t->recs[i];
+        if (r->kind == DTRACE_READ || r->kind == DTRACE_WRITE)
+            break;
+        if (r->kind == DTRACE_INIT) {
+            got_init = true;
+            ia = r->addr;
+        } else if (r->kind == DTRACE_RLEN) {
+            got_rlen = true;
+            rl = r->rlen;
+            tl = r->tlen;
+        } else if (r->kind == DTRACE_RINGS) {
+            got_rings = true;
+            rdra = r->rdra;
+            tdra = r->tdra;
+            ss32 = r->ss32;
+        }
+    }
+    if (!got_init) {
+        if (c->have_init_events)
+            return; /* the recorded device did not run INIT here */
+        ia = (uint64_t)c->csr1 | (uint64_t)c->csr2 << 16;
+        if (!(c->bcr20 & 0xff))
+            ia &= 0xffffff;
+    }
+    if (!got_rings) {
+        rdra = (uint32_t)((ia + 0x1000) & ~0xfffull);
+        tdra = rdra + 0x2000;
+    }
+    (void)got_rlen;
+    cf_setup_rings(c, ia, rl, tl, rdra, tdra, ss32);
+}
+
+static void cf_read(Cf *c, const DtraceRec *r, const char *name, CfReg *row)
+{
+    c->R++;
+    row->compared++;
+    uint32_t got = pcnet_io_read(c->dev, r->off, r->size);
+    uint32_t mask = r->size == 4 ? 0xffffffffu : (1u << (8 * r->size)) - 1;
+    got &= mask;
+    if (got == r->value)
+        return;
+    uint32_t diff = got ^ r->value;
+    CfTolId id = TOL_COUNT;
+    if (!strcmp(name, "CSR0")) {
+        uint32_t m = 0;
+        if (c->tol[TOL_TDMD_STICKY].enabled)
+            m |= 0x0008;
+        if (c->tol[TOL_TXON_AFTER_STOP].enabled)
+            m |= 0x0010;
+        if ((diff & ~m) == 0)
+            id = (diff & 0x0008) ? TOL_TDMD_STICKY : TOL_TXON_AFTER_STOP;
+    } else if (!strcmp(name, "CSR4") && c->tol[TOL_TXSTRT_BIT2].enabled && (diff & ~0x000cu) == 0) {
+        id = TOL_TXSTRT_BIT2;
+    }
+    row->mism++;
+    if (id != TOL_COUNT) {
+        row->tol++;
+        cf_tolerate(c, id);
+        return;
+    }
+    cf_mismatch(c, r->line, "%s read 0x%0*x, model 0x%0*x (access #%zu)", name, 2 * r->size, r->value,
+                2 * r->size, got, c->done + 1);
+}
+
+static void cf_access(Cf *c, size_t ri)
+{
+    const DtraceRec *r = &c->tr.recs[ri];
+    const char *name = c->names[ri];
+    size_t a = c->done;
+    CfReg *row = &c->reg[cf_reg_row(name)];
+    row->acc++;
+    c->A++;
+    /* driver-side bookkeeping from what the driver wrote */
+    if (r->kind == DTRACE_WRITE) {
+        uint16_t v = (uint16_t)r->value;
+        if (!strcmp(name, "CSR15")) {
+            c->mode15 = v;
+            c->mode15_set = true;
+        } else if (!strncmp(name, "CSR", 3)) {
+            int n = atoi(name + 3);
+            if (n >= 8 && n <= 11)
+                c->ladrf[n - 8] = v;
+            else if (n == 1)
+                c->csr1 = v;
+            else if (n == 2)
+                c->csr2 = v;
+        } else if (!strcmp(name, "BCR20")) {
+            c->bcr20 = v;
+        }
+    }
+    /* NAPI completion (read CSR3 while the masks are set): the poll has consumed
+     * the received frames and reclaimed the sent ones before this point. */
+    if (c->napi && cf_is(c, a, DTRACE_WRITE, "RAP") && (r->value & 0x7f) == 3 && a + 1 < c->nacc &&
+        cf_is(c, a + 1, DTRACE_READ, "CSR3") && (c->csr3w & CF_CSR3_RINTM))
+        cf_recycle(c);
+    if (r->kind == DTRACE_WRITE && !strcmp(name, "CSR0") && (r->value & CF_CSR0_INIT))
+        cf_do_events_for_init(c, ri);
+    c->mode = r->kind == DTRACE_READ ? 1 : 2;
+    if (r->kind == DTRACE_READ) {
+        row->reads++;
+        /* The latest moment the recording allows a frame to arrive: before the read
+         * that reports its RINT. */
+        if (!strcmp(name, "CSR0") && (r->value & CF_CSR0_RINT) && !(pcnet_csr(c->dev, 0) & CF_CSR0_RINT)) {
+            int m = c->mode;
+            c->mode = 0;
+            while (c->rx_next < c->nrx && c->rx_t[c->rx_next] <= r->t_ns + CF_PULL_NS &&
+                   !(pcnet_csr(c->dev, 0) & CF_CSR0_RINT)) {
+                c->rx_pulled++;
+                cf_inject(c, c->rx_next, r->t_ns);
+                c->rx_next++;
+            }
+            c->mode = m;
+        }
+        cf_read(c, r, name, row);
+    } else {
+        pcnet_io_write(c->dev, r->off, r->size, r->value);
+    }
+    c->mode = 0;
+    c->done++;
+    if (r->kind == DTRACE_WRITE && !strcmp(name, "CSR3")) {
+        c->csr3w = (uint16_t)r->value;
+        c->napi_active = c->napi && (c->csr3w & CF_CSR3_RINTM);
+    }
+    if (!c->napi && r->kind == DTRACE_WRITE && !strcmp(name, "CSR0") && (r->value & 0x0600))
+        cf_recycle(c); /* legacy driver: RX/TX work inside the ISR after the acknowledge */
+}
+
+/* Pairs recorded and model edges in order: a pair matches when the levels agree and
+ * the positions are equal, or differ by one access under a tolerated quirk. An edge
+ * that cannot be paired is a mismatch; the earlier of two unpaired edges is
+ * reported first, which resynchronises the two sequences after an extra pulse. */
+static bool cf_edge_pair(Cf *c, const CfEdge *t, const CfEdge *m)
+{
+    if (t->level != m->level)
+        return false;
+    size_t d = t->pos > m->pos ? t->pos - m->pos : m->pos - t->pos;
+    if (d == 0)
+        return true;
+    if (d > 1)
+        return false;
+    if (t->async || m->async) {
+        cf_tolerate(c, TOL_ASYNC_EDGE);
+        return true;
+    }
+    if (c->tol[TOL_POLL_ON_ACCESS].enabled) {
+        cf_tolerate(c, TOL_POLL_ON_ACCESS);
+        return true;
+    }
+    return false;
+}
+
+static void cf_compare_edges(Cf *c)
+{
+    size_t i = 0, j = 0;
+    CfEdges *te = &c->tedges, *me = &c->medges;
+    c->E = te->n;
+    while (i < te->n || j < me->n) {
+        if (i < te->n && j < me->n && cf_edge_pair(c, &te->v[i], &me->v[j])) {
+            i++, j++;
+            continue;
+        }
+        if (j >= me->n || (i < te->n && te->v[i].pos <= me->v[j].pos)) {
+            cf_mismatch(c, te->v[i].line, "recorded IRQ %s after access #%zu: not at this place in the model",
+                        te->v[i].level ? "rise" : "fall", te->v[i].pos);
+            i++;
+        } else {
+            cf_mismatch(c, me->v[j].line, "model IRQ %s after access #%zu: not in the recording",
+                        me->v[j].level ? "rise" : "fall", me->v[j].pos);
+            j++;
+        }
+    }
+}
+
+static void cf_report(Cf *c)
+{
+    if (!c->quiet) {
+        printf("\n%-8s %9s %9s %9s %10s %9s\n", "register", "accesses", "reads", "compared", "mismatches",
+               "tolerated");
+        for (int i = 0; i < CF_REG_ROWS; i++) {
+            CfReg *g = &c->reg[i];
+            if (!g->acc)
+                continue;
+            char nm[16];
+            cf_reg_name(i, nm, sizeof nm);
+            printf("%-8s %9lu %9lu %9lu %10lu %9lu\n", nm, g->acc, g->reads, g->compared, g->mism, g->tol);
+        }
+        printf("\nirq edges: %zu recorded, %zu from the model\n", c->tedges.n, c->medges.n);
+        printf("frames: tx %lu/%zu matched (%lu not sent, %lu extra, %lu demands without a frame), "
+               "rx %lu/%zu delivered as the chip would (%lu filtered, %lu missed, %lu refused, %lu bad)\n",
+               c->tx_matched, c->ntx, c->tx_missing, c->tx_extra, c->tx_no_frame, c->rx_ok, c->nrx,
+               c->rx_filtered, c->rx_missed, c->rx_refused, c->rx_bad);
+        printf("model guest-error log lines: %lu\n", c->guest_errors);
+        printf("alignment: %lu rx frames moved up to the read reporting RINT, %lu moved past a read "
+               "showing RINT clear; %lu rx descriptors recycled\n", c->rx_pulled, c->rx_postponed,
+               c->recycled);
+        printf("tolerated quirks:");
+        bool any = false;
+        for (int i = 0; i < TOL_COUNT; i++) {
+            if (!c->tol[i].enabled)
+                continue;
+            printf("%s %s (%s) %lu", any ? "," : "", c->tol[i].name, c->tol[i].what, c->tol[i].count);
+            any = true;
+        }
+        printf("%s\n", any ? "" : " none enabled");
+        if (c->M - c->T > (unsigned long)c->listed)
+            printf("(%lu more mismatches not listed; --show N lists more)\n", c->M - c->T - c->listed);
+    }
+    printf("conform: %lu accesses, %lu reads compared, %lu mismatches (%lu tolerated), %lu irq edges compared, "
+           "%lu frames matched\n", c->A, c->R, c->M, c->T, c->E, c->F);
+}
+
+static void cf_init_tols(Cf *c)
+{
+    static const struct { const char *name, *what; } def[TOL_COUNT] = {
+        [TOL_ASYNC_EDGE] = {"async_edge", "+-1 access, edge outside a port access"},
+        [TOL_POLL_ON_ACCESS] = {"poll_on_access", "+-1 access"},
+        [TOL_TDMD_STICKY] = {"tdmd_sticky", "CSR0 mask 0x0008"},
+        [TOL_TXON_AFTER_STOP] = {"txon_after_stop", "CSR0 mask 0x0010"},
+        [TOL_TXSTRT_BIT2] = {"txstrt_bit2", "CSR4 mask 0x000c"},
+        [TOL_NO_TX_PAD] = {"no_tx_pad", "frame zero-padded to 60"},
+    };
+    for (int i = 0; i < TOL_COUNT; i++) {
+        c->tol[i].name = def[i].name;
+        c->tol[i].what = def[i].what;
+    }
+    /* A recording of QEMU 7.2 shows QEMU's behaviours: where the model does not
+     * reproduce one (its quirk switch is off), the difference it causes is tolerated
+     * by name; asynchronous host-thread timing is always tolerated by one access. */
+    c->tol[TOL_ASYNC_EDGE].enabled = true;
+    c->tol[TOL_POLL_ON_ACCESS].enabled = !c->q.poll_on_access;
+    c->tol[TOL_TDMD_STICKY].enabled = !c->q.tdmd_sticky;
+    c->tol[TOL_TXON_AFTER_STOP].enabled = !c->q.txon_after_stop;
+    c->tol[TOL_TXSTRT_BIT2].enabled = !c->q.txstrt_bit2;
+    c->tol[TOL_NO_TX_PAD].enabled = !c->q.no_tx_pad;
+}
+
+static int cf_run(Cf *c)
+{
+    char err[DTRACE_ERR_MAX];
+    if (qemulog_load(c->trace_path, &c->tr, err, sizeof err) < 0) {
+        fprintf(stderr, "conform: %s\n", err);
+        return CF_EXIT_INPUT;
+    }
+    if (c->pcap_path && pcapin_load(c->pcap_path, &c->pc, err, sizeof err) < 0) {
+        fprintf(stderr, "conform: %s\n", err);
+        return CF_EXIT_INPUT;
+    }
+    if (!c->mac_given && qemulog_probe_mac(&c->tr, c->mac) < 0) {
+        if (c->tr.hdr.has_mac)
+            memcpy(c->mac, c->tr.hdr.mac, 6);
+        else if (pcapin_guess_mac(&c->pc, c->mac) < 0) {
+            fprintf(stderr, "conform: %s: no station address in the trace (no probe) and no pcap to guess "
+                    "it from; give --mac\n", c->trace_path);
+            return CF_EXIT_INPUT;
+        }
+    }
+    pcapin_mark_direction(&c->pc, c->mac);
+    c->txf = malloc((c->pc.n + 1) * sizeof *c->txf);
+    c->rxf = malloc((c->pc.n + 1) * sizeof *c->rxf);
+    if (!c->txf || !c->rxf) {
+        fprintf(stderr, "conform: out of memory\n");
+        return CF_EXIT_INPUT;
+    }
+    for (size_t i = 0; i < c->pc.n; i++) {
+        if (c->pc.v[i].from_vm)
+            c->txf[c->ntx++] = i;
+        else
+            c->rxf[c->nrx++] = i;
+    }
+    if (cf_plan(c, err, sizeof err) < 0) {
+        fprintf(stderr, "conform: %s\n", err);
+        return CF_EXIT_INPUT;
+    }
+    c->mem = gmem_new(CF_GMEM_SIZE);
+    PcnetOps ops = {
+        .opaque = c, .dma_read = cf_dma_read, .dma_write = cf_dma_write, .set_irq = cf_set_irq,
+        .frame_out = cf_frame_out, .tx_pending = NULL, .now_ns = cf_now, .timer_arm = cf_timer_arm,
+        .timer_cancel = cf_timer_cancel, .guest_error = cf_guest_error,
+    };
+    c->dev = c->mem ? pcnet_new(&ops, c->mac, c->profile) : NULL;
+    if (!c->dev) {
+        fprintf(stderr, "conform: cannot create the device model\n");
+        return CF_EXIT_INPUT;
+    }
+    pcnet_get_quirks(c->dev, &c->q);
+    cf_init_tols(c);
+    char ms[20];
+    if (!c->quiet)
+        printf("conform: %s (%s, %zu records, %zu accesses), pcap %s (%zu from the VM, %zu to it), "
+               "VM MAC %s, profile %s\n", c->trace_path, qemulog_format_name(c->tr.format), c->tr.n,
+               c->nacc, c->pcap_path ? c->pcap_path : "none", c->ntx, c->nrx, cf_mac_str(c->mac, ms),
+               c->profile == PCNET_PROFILE_QEMU72 ? "qemu-7.2" : "datasheet");
+    size_t txk = 0;
+    for (size_t ri = 0; ri < c->tr.n; ri++) {
+        const DtraceRec *r = &c->tr.recs[ri];
+        c->cur_rec = ri;
+        /* received frames planned before this record */
+        while (c->rx_next < c->nrx && c->rx_rec[c->rx_next] <= ri) {
+            size_t j = c->rx_next;
+            const uint8_t *dst = c->pc.v[c->rxf[j]].data;
+            if (pcnet_accepts(c->dev, dst)) {
+                size_t np = cf_postpone(c, j, ri);
+                if (np > ri) {
+                    c->rx_rec[j] = np;
+                    for (size_t x = j + 1; x < c->nrx && c->rx_rec[x] < np; x++)
+                        c->rx_rec[x] = np;
+                    break;
+                }
+            }
+            uint64_t tj = c->rx_t[j] < r->t_ns ? c->rx_t[j] : r->t_ns;
+            cf_inject(c, j, tj);
+            c->rx_next++;
+        }
+        while (txk < c->ntx && c->tx_rec[txk] == ri) {
+            cf_advance(c, r->t_ns);
+            cf_place_tx(c, txk++);
+        }
+        cf_advance(c, r->t_ns);
+        if (r->kind == DTRACE_READ || r->kind == DTRACE_WRITE)
+            cf_access(c, ri);
+    }
+    c->cur_rec = c->tr.n;
+    if (c->tx_emitted < txk) {
+        c->tx_missing = txk - c->tx_emitted;
+        for (size_t k = c->tx_emitted; k < txk; k++)
+            cf_mismatch(c, c->tr.recs[c->tx_rec[k]].line, "frame %zu (pcap packet %u) was placed in the ring "
+                        "but the model never sent it", k + 1, c->pc.v[c->txf[k]].index);
+    }
+    cf_compare_edges(c);
+    cf_report(c);
+    return c->M == c->T ? CF_EXIT_OK : CF_EXIT_MISMATCH;
+}
+
+static void cf_free(Cf *c)
+{
+    if (c->dev)
+        pcnet_free(c->dev);
+    gmem_free(c->mem);
+    qemulog_trace_free(&c->tr);
+    pcapin_frames_free(&c->pc);
+    free(c->names);
+    free(c->acc);
+    free(c->done_before);
+    free(c->txf);
+    free(c->rxf);
+    free(c->tx_rec);
+    free(c->rx_rec);
+    free(c->rx_t);
+    free(c->next_csr0_read);
+    free(c->next_rint_ack);
+    free(c->tedges.v);
+    free(c->medges.v);
+}
+
+static const char cf_usage[] =
+    "usage: vnicsim conform TRACE [--pcap PCAP] [--profile qemu-7.2|datasheet] [--mac MAC]\n"
+    "                             [--show N] [--quiet]\n"
+    "       vnicsim conform --import IN -o OUT\n"
+    "TRACE: vnicsim-dtrace, raw QEMU log (-msg timestamp=on) or pcnet-ports.txt, plain or gzip.\n"
+    "PCAP defaults to net.pcap next to TRACE. Exit: 0 when every mismatch is a tolerated quirk,\n"
+    "1 otherwise, 2 for unreadable input. See traces/README.md.\n";
+
+int conform_main(int argc, char **argv)
+{
+    Cf *c = calloc(1, sizeof *c);
+    if (!c) {
+        fprintf(stderr, "conform: out of memory\n");
+        return CF_EXIT_INPUT;
+    }
+    c->show = CF_DEFAULT_SHOW;
+    c->profile = PCNET_PROFILE_DATASHEET;
+    const char *import = NULL, *out = NULL;
+    char *pcap_default = NULL;
+    int rc = CF_EXIT_INPUT;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(cf_usage, stdout);
+            rc = CF_EXIT_OK;
+            goto done;
+        } else if (!strcmp(a, "--pcap") && v) {
+            c->pcap_path = v, i++;
+        } else if (!strcmp(a, "--profile") && v) {
+            int p = pcnet_profile_parse(v);
+            if (p < 0) {
+                fprintf(stderr, "conform: unknown profile '%s' (datasheet, qemu-7.2)\n", v);
+                goto done;
+            }
+            c->profile = (PcnetProfile)p;
+            i++;
+        } else if (!strcmp(a, "--mac") && v) {
+            if (dtrace_parse_mac(v, c->mac) < 0) {
+                fprintf(stderr, "conform: bad --mac '%s' (aa:bb:cc:dd:ee:ff)\n", v);
+                goto done;
+            }
+            c->mac_given = true;
+            i++;
+        } else if (!strcmp(a, "--show") && v) {
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (*end || n < 0 || n > 1000000) {
+                fprintf(stderr, "conform: bad --show '%s'\n", v);
+                goto done;
+            }
+            c->show = (int)n;
+            i++;
+        } else if (!strcmp(a, "--quiet")) {
+            c->quiet = true;
+        } else if (!strcmp(a, "--import") && v) {
+            import = v, i++;
+        } else if (!strcmp(a, "-o") && v) {
+            out = v, i++;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "conform: unknown option or missing value: %s\n%s", a, cf_usage);
+            goto done;
+        } else if (!c->trace_path) {
+            c->trace_path = a;
+        } else {
+            fprintf(stderr, "conform: more than one trace given ('%s')\n%s", a, cf_usage);
+            goto done;
+        }
+    }
+    if (import) {
+        if (!out || c->trace_path) {
+            fprintf(stderr, "conform: --import IN needs -o OUT and no TRACE\n");
+            goto done;
+        }
+        char err[DTRACE_ERR_MAX];
+        if (qemulog_convert(import, out, err, sizeof err) < 0) {
+            fprintf(stderr, "conform: %s\n", err);
+            goto done;
+        }
+        rc = CF_EXIT_OK;
+        goto done;
+    }
+    if (!c->trace_path) {
+        fputs(cf_usage, stderr);
+        goto done;
+    }
+    if (!c->pcap_path) {
+        const char *slash = strrchr(c->trace_path, '/');
+        size_t dl = slash ? (size_t)(slash - c->trace_path + 1) : 0;
+        pcap_default = malloc(dl + 16);
+        if (pcap_default) {
+            memcpy(pcap_default, c->trace_path, dl);
+            strcpy(pcap_default + dl, "net.pcap");
+            FILE *f = fopen(pcap_default, "rb");
+            if (f) {
+                fclose(f);
+                c->pcap_path = pcap_default;
+            }
+        }
+    }
+    rc = cf_run(c);
+done:
+    cf_free(c);
+    free(pcap_default);
+    free(c);
+    return rc;
+}
