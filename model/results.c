@@ -164,6 +164,7 @@ json_t *model_results(const Model *m)
 #undef CNT
     json_object_set_new(counts, "world_switches", json_integer((json_int_t)c->world_switches));
     json_object_set_new(counts, "peer_acks", json_integer((json_int_t)s->peer.acks_sent));
+    json_object_set_new(counts, "peer_segments", json_integer((json_int_t)s->peer.segments));
     json_object_set_new(counts, "peer_delack_timeouts", json_integer((json_int_t)s->peer.delack_fired));
     json_object_set_new(counts, "bytes", json_integer((json_int_t)bytes));
     json_object_set_new(counts, "segments_latency", json_integer((json_int_t)stats_hist_count(s->latency)));

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Offline consistency check of the committed recordings (no QEMU, no root, about 2 s).
+# Offline consistency check of the committed recordings (no QEMU, no root, a few seconds).
 #
 #   traces/capture/check-recordings.sh [RECORDINGS_DIR]     (default: traces/recordings)
 #

@@ -1,0 +1,314 @@
+/* test_model: the hosted model (issue 4): exact CPU accounting, determinism,
+ * structural invariants of a small Workstation 2.0 run, wire timing, delayed ACKs,
+ * warm-up exclusion, and the native vs ws2 preset difference. Short transfers. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "model/guest/tcp.h"
+#include "model/model.h"
+#include "model/net/wire.h"
+#include "sim/config.h"
+
+static Config *preset(const char *name, const char *const *sets)
+{
+    CfgError e;
+    Config *c = cfg_new();
+    if (!c || cfg_apply_preset(c, name, &e) != 0) {
+        printf("preset %s: %s\n", name, c ? e.text : "oom");
+        cfg_free(c);
+        return NULL;
+    }
+    for (; sets && *sets; sets++)
+        if (cfg_apply_set(c, *sets, &e) != 0) {
+            printf("--set %s: %s\n", *sets, e.text);
+            cfg_free(c);
+            return NULL;
+        }
+    return c;
+}
+
+/* Run a preset with overrides; returns results (caller decrefs) or NULL. */
+static json_t *run(const char *name, const char *const *sets)
+{
+    Config *c = preset(name, sets);
+    if (!c)
+        return NULL;
+    char err[256] = "";
+    Model *m = model_new(c, err, sizeof err);
+    json_t *r = NULL;
+    if (!m)
+        printf("model_new: %s\n", err);
+    else if (model_run(m, NULL, NULL, NULL, err, sizeof err) != 0)
+        printf("model_run: %s\n", err);
+    else
+        r = model_results(m);
+    model_free(m);
+    cfg_free(c);
+    return r;
+}
+
+static int64_t geti(json_t *r, const char *path)
+{
+    json_t *v = json_object_get(r, "detail");
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *tok = strtok(buf, "."); tok && v; tok = strtok(NULL, "."))
+        v = json_object_get(v, tok);
+    return v ? json_integer_value(v) : -1;
+}
+
+static double metric(json_t *r, const char *k)
+{
+    return json_real_value(json_object_get(json_object_get(r, "metrics"), k));
+}
+
+static void check_accounting(json_t *r, const char *what)
+{
+    json_t *cats = json_object_get(json_object_get(r, "detail"), "category_ps");
+    int64_t sum = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(cats, k, v) sum += json_integer_value(v);
+    int64_t busy = geti(r, "busy_ps"), idle = geti(r, "idle_ps"), T = geti(r, "interval_ps");
+    CHECKF(sum == busy, "%s: categories %" PRId64 " != busy %" PRId64, what, sum, busy);
+    CHECKF(busy + idle == T, "%s: busy %" PRId64 " + idle %" PRId64 " != interval %" PRId64,
+           what, busy, idle, T);
+    CHECKF(T > 0, "%s: empty interval", what);
+    /* breakdown.total percentages add up to 100 */
+    double pct = 0;
+    json_object_foreach(json_object_get(json_object_get(r, "breakdown"), "total"), k, v)
+        pct += json_real_value(json_object_get(v, "pct"));
+    CHECKF(pct > 99.999 && pct < 100.001, "%s: total pct %.6f", what, pct);
+}
+
+static const char *const SMALL[] = {"workload.bytes=1500000", "workload.warmup_bytes=100000", NULL};
+static const char *const SMALL_NAPI[] = {"workload.bytes=1500000", "workload.warmup_bytes=100000",
+                                         "guest.driver=pcnet32-napi", NULL};
+
+static void test_ws2_structure(void)
+{
+    json_t *r = run("ws2-pc733", SMALL);
+    CHECK(r != NULL);
+    if (!r)
+        return;
+    check_accounting(r, "ws2");
+    int64_t tx = geti(r, "counts.tx_segments"), wire = geti(r, "counts.tx_frames_wire");
+    int64_t port = geti(r, "counts.port_accesses"), in_vmm = geti(r, "counts.port_in_vmm");
+    int64_t sw = geti(r, "counts.port_switching"), irqs = geti(r, "counts.guest_irqs");
+    int64_t ticks = geti(r, "counts.guest_ticks"), virqs = geti(r, "counts.virqs");
+    int64_t pic = geti(r, "counts.pic_accesses"), irets = geti(r, "counts.irets");
+    int64_t ws = geti(r, "counts.world_switches"), forced = geti(r, "counts.host_irqs_forced");
+    CHECK(tx > 500);
+    /* every segment TCP sent is one frame on the wire */
+    CHECK_EQ_U(wire, tx);
+    CHECK_EQ_U(port, in_vmm + sw);
+    /* pcnet32-2001: start_xmit = RAP + RDP; ISR = 10 (+4 per extra pass) */
+    int64_t nic_irqs = irqs - ticks;
+    int64_t extra = port - 2 * tx - 10 * nic_irqs;
+    CHECKF(extra >= 0 && extra % 4 == 0, "extra accesses %" PRId64, extra);
+    CHECK_EQ_U(in_vmm, tx + 6 * nic_irqs + extra / 2);
+    CHECK_EQ_U(sw, tx + 4 * nic_irqs + extra / 2);
+    CHECK_EQ_U(virqs, irqs);
+    CHECK_EQ_U(irets, irqs);
+    CHECK_EQ_U(pic, 5 * irqs);
+    /* world switches: two per switching access, two per forced host IRQ, plus HLT pairs */
+    CHECK(ws >= 2 * sw + 2 * forced);
+    CHECK(metric(r, "world_switches_per_tx_frame") >= metric(r, "port_accesses_switching_per_tx_frame"));
+    /* the Table 1 per-frame counts that come out of the structure */
+    double per_frame_irqs = metric(r, "virtual_irqs_per_tx_frame");
+    CHECKF(per_frame_irqs > 1.3 && per_frame_irqs < 1.7, "vIRQs per frame %.3f", per_frame_irqs);
+    CHECK(geti(r, "counts.vmnet_tx") == wire);
+    CHECK(geti(r, "counts.lance_tx_emu") == wire);
+    json_decref(r);
+
+    r = run("ws2-pc733", SMALL_NAPI);
+    CHECK(r != NULL);
+    if (r) {
+        check_accounting(r, "ws2 napi");
+        int64_t p = geti(r, "counts.port_accesses"), t = geti(r, "counts.tx_segments");
+        /* NAPI: 2 per start_xmit, 8 per ISR, 6 per completed poll: at least 2 + 8 */
+        CHECK(p >= 2 * t);
+        CHECK(geti(r, "counts.port_in_vmm") == geti(r, "counts.port_switching"));
+        json_decref(r);
+    }
+}
+
+static void test_native(void)
+{
+    /* a whole number of segments, so that the end is not a short segment waiting
+     * (Nagle) for the peer's delayed ACK */
+    const char *const sets[] = {"workload.bytes=2896000", "workload.warmup_bytes=144800", NULL};
+    json_t *r = run("native-pc733", sets);
+    CHECK(r != NULL);
+    if (!r)
+        return;
+    check_accounting(r, "native");
+    CHECK_EQ_U(geti(r, "counts.world_switches"), 0);
+    CHECK_EQ_U(geti(r, "counts.port_switching"), 0);
+    CHECK_EQ_U(geti(r, "counts.virqs"), 0);
+    CHECK(geti(r, "category_ps.inout_switching") == 0);
+    /* wire-limited: goodput within 1 % of MSS / bytes on the wire at 100 Mb/s */
+    double mss = (double)geti(r, "mss_bytes");
+    double limit = 100.0 * mss / (double)wire_bytes_on_wire((size_t)mss + 66);
+    double g = metric(r, "goodput_mbps");
+    CHECKF(g > 0.99 * limit && g <= limit * 1.0001, "native goodput %.3f, wire limit %.3f", g, limit);
+    json_decref(r);
+}
+
+static void test_determinism(void)
+{
+    json_t *a = run("ws2-pc733", SMALL), *b = run("ws2-pc733", SMALL);
+    CHECK(a && b);
+    if (a && b) {
+        char *sa = json_dumps(a, JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+        char *sb = json_dumps(b, JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+        CHECK(sa && sb && strcmp(sa, sb) == 0);
+        free(sa);
+        free(sb);
+    }
+    json_decref(a);
+    json_decref(b);
+}
+
+static void test_warmup(void)
+{
+    const char *const w0[] = {"workload.bytes=600000", "workload.warmup_bytes=0", NULL};
+    const char *const w1[] = {"workload.bytes=600000", "workload.warmup_bytes=300000", NULL};
+    json_t *a = run("ws2-pc733", w0), *b = run("ws2-pc733", w1);
+    CHECK(a && b);
+    if (a && b) {
+        CHECK_EQ_U(geti(a, "counts.bytes"), 600000);
+        int64_t mb = geti(b, "counts.bytes");
+        /* the warm-up ends at the first delivered segment that reaches 300000 bytes */
+        CHECKF(mb <= 300000 && mb > 300000 - 1448, "measured bytes %" PRId64, mb);
+        CHECK(geti(b, "interval_ps") < geti(a, "interval_ps"));
+        CHECK(geti(b, "counts.tx_segments") < geti(a, "counts.tx_segments"));
+        check_accounting(b, "warm-up");
+    }
+    json_decref(a);
+    json_decref(b);
+    /* a warm-up as large as the transfer is an input error */
+    const char *const bad[] = {"workload.bytes=1000", "workload.warmup_bytes=1000", NULL};
+    Config *c = preset("ws2-pc733", bad);
+    char err[256] = "";
+    Model *m = c ? model_new(c, err, sizeof err) : NULL;
+    CHECK(m == NULL && strstr(err, "warmup_bytes"));
+    model_free(m);
+    cfg_free(c);
+}
+
+static void test_delayed_ack(void)
+{
+    /* The peer ACKs every 2nd segment; odd leftovers go on its delayed-ACK timer. */
+    json_t *r = run("native-pc733", SMALL);
+    CHECK(r != NULL);
+    if (!r)
+        return;
+    int64_t segs = geti(r, "counts.peer_segments"), acks = geti(r, "counts.peer_acks");
+    int64_t timeouts = geti(r, "counts.peer_delack_timeouts");
+    CHECKF(acks == segs / 2 + timeouts || acks == (segs + timeouts) / 2,
+           "segments %" PRId64 " acks %" PRId64 " timeouts %" PRId64, segs, acks, timeouts);
+    CHECK(acks * 2 >= segs - 1);
+    json_decref(r);
+    /* every segment ACKed at once with ack_every_segments = 1 */
+    const char *const one[] = {"workload.bytes=300000", "workload.warmup_bytes=0",
+                               "peer.ack_every_segments=1", NULL};
+    r = run("native-pc733", one);
+    CHECK(r != NULL);
+    if (r) {
+        CHECK_EQ_U(geti(r, "counts.peer_acks"), geti(r, "counts.peer_segments"));
+        CHECK_EQ_U(geti(r, "counts.peer_delack_timeouts"), 0);
+        json_decref(r);
+    }
+}
+
+static SimTime arrived;
+static void on_rx(void *opaque, const uint8_t *f, size_t len)
+{
+    (void)f; (void)len;
+    arrived = evq_now((Evq *)opaque);
+}
+
+static void test_wire(void)
+{
+    Evq *q = evq_new();
+    Wire w;
+    uint8_t frame[1514] = {0};
+    wire_init(&w, q, 100, 10 * SIM_NS);
+    wire_set_rx(&w, WIRE_TO_PEER, on_rx, q);
+    /* a 60-byte frame is padded to 64 with FCS: (8 + 64) bytes = 576 bits = 5.76 us */
+    CHECK_EQ_U(wire_bytes_on_wire(60), 8 + 64 + 12);
+    CHECK_EQ_U(wire_bytes_on_wire(1514), 8 + 1518 + 12);
+    SimTime a = wire_send(&w, WIRE_TO_PEER, 0, frame, 60);
+    CHECK_EQ_U(a, 5760 * SIM_NS + 10 * SIM_NS);
+    evq_run(q, SIM_TIME_MAX, NULL);
+    CHECK_EQ_U(arrived, a);
+    /* back to back: the next frame starts after the 12-byte gap (6.72 us) */
+    SimTime b = wire_send(&w, WIRE_TO_PEER, evq_now(q), frame, 1514);
+    CHECK_EQ_U(b, 6720 * SIM_NS + (8 + 1518) * 8 * 10 * SIM_NS + 10 * SIM_NS);
+    /* the other direction is independent (full duplex) */
+    SimTime c = wire_send(&w, WIRE_TO_HOST, evq_now(q), frame, 60);
+    CHECK_EQ_U(c, evq_now(q) + 5770 * SIM_NS);
+    evq_run(q, SIM_TIME_MAX, NULL);
+    wire_free(&w);
+    /* 7 Mb/s: a bit lasts 142857.14 ps, rounded up per transmission */
+    wire_init(&w, q, 7, 0);
+    SimTime t0 = evq_now(q);
+    SimTime d = wire_send(&w, WIRE_TO_PEER, t0, frame, 60);
+    CHECK_EQ_U(d - t0, (576ull * 1000000 + 6) / 7);
+    evq_run(q, SIM_TIME_MAX, NULL);
+    wire_free(&w);
+    evq_free(q);
+    /* MSS from the MTU */
+    CHECK_EQ_U(tcp_mss(1500, true), 1448);
+    CHECK_EQ_U(tcp_mss(1500, false), 1460);
+}
+
+static void test_preset_diff(void)
+{
+    Config *a = preset("ws2-pc733", NULL), *b = preset("native-pc733", NULL);
+    CHECK(a && b);
+    if (a && b) {
+        CfgError e;
+        CHECK(cfg_check_provenance(a, &e) == 0);
+        CHECK(cfg_check_provenance(b, &e) == 0);
+        int differ = 0;
+        for (int k = 0; k < CFG__COUNT; k++) {
+            const char *pa, *pb;
+            bool same;
+            switch (cfg_key_type((CfgKey)k)) {
+            case CFGT_INT: same = cfg_int(a, (CfgKey)k) == cfg_int(b, (CfgKey)k); break;
+            case CFGT_NUM: same = cfg_num(a, (CfgKey)k) == cfg_num(b, (CfgKey)k); break;
+            case CFGT_BOOL: same = cfg_bool(a, (CfgKey)k) == cfg_bool(b, (CfgKey)k); break;
+            default:
+                pa = cfg_str(a, (CfgKey)k);
+                pb = cfg_str(b, (CfgKey)k);
+                same = strcmp(pa, pb) == 0;
+            }
+            if (!same) {
+                differ++;
+                CHECKF(strcmp(cfg_key_path((CfgKey)k), "vmm.mode") == 0,
+                       "native-pc733 differs from ws2-pc733 in %s", cfg_key_path((CfgKey)k));
+            }
+        }
+        CHECK_EQ_U(differ, 1);
+        CHECK_STR(cfg_str(a, CFG_VMM_MODE), "hosted");
+        CHECK_STR(cfg_str(b, CFG_VMM_MODE), "native");
+    }
+    cfg_free(a);
+    cfg_free(b);
+}
+
+int main(void)
+{
+    test_wire();
+    test_preset_diff();
+    test_ws2_structure();
+    test_native();
+    test_determinism();
+    test_warmup();
+    test_delayed_ack();
+    return check_report("test_model");
+}
