@@ -105,7 +105,7 @@ bench: $(PROG) $(BENCH_BIN)
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory $(PROG)
-	$(Q)$(PROG) run --force -o $(BUILD)/demo
+	$(Q)$(PROG) run --preset ws2-pc733 --set workload.bytes=10485760 --force -o $(BUILD)/demo
 
 install: $(PROG)
 	install -d $(DESTDIR)$(PREFIX)/bin

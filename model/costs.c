@@ -64,6 +64,9 @@ void costs_load(Costs *c, const Config *cfg)
     HC(vmnet_rx, COSTS_VMNET_RX_CYCLES);
     HC(vmapp_select, COSTS_VMAPP_SELECT_CYCLES);
     HC(host_irq, COSTS_HOST_IRQ_CYCLES);
+    HC(inout_status_vmm, COSTS_INOUT_STATUS_VMM_CYCLES);
+    HC(inout_data_vmm, COSTS_INOUT_DATA_VMM_CYCLES);
+    HC(vmapp_notify, COSTS_VMAPP_NOTIFY_CYCLES);
     HC(guest_syscall, COSTS_GUEST_SYSCALL_CYCLES);
     HC(guest_copy_per_kib, COSTS_GUEST_COPY_CYCLES_PER_KIB);
     HC(guest_segment, COSTS_GUEST_SEGMENT_CYCLES);

@@ -82,6 +82,7 @@ static void start_measuring(Sys *s)
     s->host_irq_idle_time = 0;
     s->host_irq_idle_count = 0;
     s->peer.busy = 0;
+    s->vmm.sc_combined = s->vmm.sc_forced = s->vmm.sc_flushed_frames = 0;
     s->bytes_at_start = s->peer.rcv_nxt;
 }
 
@@ -144,13 +145,13 @@ Model *model_new(const Config *cfg, char *err, size_t errlen)
         return NULL;
     }
     peer_init(s);
-    vmm_init(s);
     wire_init(&s->wire, s->q, (uint64_t)cfg_int(cfg, CFG_LINK_RATE_MBPS),
               (SimTime)cfg_int(cfg, CFG_LINK_PROPAGATION_NS) * SIM_NS);
     wire_set_rx(&s->wire, WIRE_TO_PEER, peer_wire_rx, s);
     wire_set_rx(&s->wire, WIRE_TO_HOST, s->hosted ? vmnet_wire_rx : vmapp_native_wire_rx, s);
     cpu_init(&s->cpu, s->q, dispatch, s, s->hosted ? s->costs.world_switch : 0,
              s->hosted ? s->costs.ws_penalty : 0);
+    vmm_init(s); /* after the CPU: it watches its world switches */
     s->drv = pcnet32_new(s->pers, &s->vmm.ports, &s->gk.stack, s->gmem, GUEST_DMA_BASE);
     if (!s->drv) {
         snprintf(err, errlen, "model: cannot create the guest driver");

@@ -162,6 +162,9 @@ json_t *model_results(const Model *m)
     CNT(rx_acks); CNT(tx_frames_wire); CNT(rx_frames_wire); CNT(vmnet_tx); CNT(vmnet_rx);
     CNT(lance_tx_emu); CNT(lance_status_emu); CNT(lance_other_emu);
 #undef CNT
+    json_object_set_new(counts, "sc_combined", json_integer((json_int_t)s->vmm.sc_combined));
+    json_object_set_new(counts, "sc_forced", json_integer((json_int_t)s->vmm.sc_forced));
+    json_object_set_new(counts, "sc_flushed_frames", json_integer((json_int_t)s->vmm.sc_flushed_frames));
     json_object_set_new(counts, "world_switches", json_integer((json_int_t)c->world_switches));
     json_object_set_new(counts, "peer_acks", json_integer((json_int_t)s->peer.acks_sent));
     json_object_set_new(counts, "peer_segments", json_integer((json_int_t)s->peer.segments));
@@ -223,7 +226,7 @@ static void print_table(FILE *out, const char *title, json_t *tab, const void *l
         double pct = json_real_value(json_object_get(r, "pct"));
         json_int_t cnt = json_integer_value(json_object_get(r, "count"));
         json_t *avg = json_object_get(r, "avg_us");
-        if (pct == 0.0 && cnt == 0)
+        if (pct == 0.0 && cnt == 0 && strcmp(l[i].id, "idle") != 0)
             continue;
         char a[32] = "-", pf[32] = "-";
         if (json_is_real(avg) && strcmp(l[i].id, "vmm") != 0)

@@ -45,11 +45,15 @@
 #include <sys/mman.h>
 
 #ifndef EVQ_DIGIT_BITS
-#define EVQ_DIGIT_BITS 4
+#define EVQ_DIGIT_BITS 5
 #endif
 #ifndef EVQ_SMALL
 #define EVQ_SMALL 16 /* buckets up to this size are sorted into the front */
 #endif
+#ifndef EVQ_PREFETCH_MAX
+#define EVQ_PREFETCH_MAX 64 /* prefetch the slots of a redistributed bucket this small */
+#endif
+#define EVQ_FRONT_MAX 64 /* a front this long spills back to buckets (see evq_at) */
 #define EVQ_RADIX (1u << EVQ_DIGIT_BITS)
 #define EVQ_DIGITS ((64 + EVQ_DIGIT_BITS - 1) / EVQ_DIGIT_BITS)
 #define EVQ_NBUCKETS (EVQ_DIGITS * EVQ_RADIX) /* bucket d * RADIX + v */
@@ -68,7 +72,7 @@ typedef struct EvqItem {
 typedef struct EvqVec {
     EvqItem *v;
     size_t n, cap;
-    SimTime min; /* minimum time in v[0..n) (tombstones included) when n > 0 */
+    SimTime min; /* minimum time in v[0..n) (tombstones included); MAX if empty */
 } EvqVec;
 
 typedef struct EvqSlot {
@@ -179,13 +183,12 @@ static inline void evq_bucket_push(Evq *q, unsigned k, EvqItem it)
     EvqVec *b = &q->b[k];
     if (b->n == b->cap)
         evq_vec_grow(b);
-    if (b->n == 0) {
-        b->min = it.time;
-        evq_map_set(q, k);
-    } else if (it.time < b->min) {
-        b->min = it.time;
-    }
     b->v[b->n++] = it;
+    /* branch-free: an empty bucket's min is SIM_TIME_MAX, and setting a map bit
+     * that is already set is harmless */
+    b->min = it.time < b->min ? it.time : b->min;
+    q->map[k / 64] |= 1ull << (k % 64);
+    q->summary |= 1ull << (k / 64);
 }
 
 /* ---- the front -------------------------------------------------------------------- */
@@ -215,6 +218,25 @@ static void evq_front_insert(Evq *q, EvqItem it)
         memmove(f->v + i + 1, f->v + i, (f->n - i) * sizeof(EvqItem));
     f->v[i] = it;
     f->n++;
+}
+
+/* The front owns a whole bucket's range; when many new events land in it, sorted
+ * insertion would cost O(front) each. Give back every entry later than now to the
+ * buckets, relative to now (they go to digits below the front's bucket, which are
+ * empty), and keep only the entries at now. */
+static void evq_front_spill(Evq *q)
+{
+    EvqVec *f = &q->front;
+    size_t w = q->head;
+    for (size_t i = q->head; i < f->n; i++) {
+        EvqItem it = f->v[i];
+        if (it.time == q->now) /* a prefix: the front is sorted */
+            f->v[w++] = it;
+        else
+            evq_bucket_push(q, evq_bucket_of(it.time, q->now), it);
+    }
+    f->n = w;
+    q->front_hi = q->now;
 }
 
 /* ---- slots ----------------------------------------------------------------- */
@@ -269,13 +291,14 @@ static void evq_bucket_clean(Evq *q, unsigned k)
 {
     EvqVec *b = &q->b[k];
     size_t w = 0;
+    b->min = SIM_TIME_MAX;
     for (size_t i = 0; i < b->n; i++) {
         EvqItem it = b->v[i];
         if (evq_is_tomb(q, it)) {
             evq_drop(q, it);
             continue;
         }
-        if (w == 0 || it.time < b->min)
+        if (it.time < b->min)
             b->min = it.time;
         b->v[w++] = it;
     }
@@ -346,15 +369,18 @@ static void evq_refill(Evq *q, unsigned k)
     EvqVec *b = &q->b[k];
     EvqVec *f = &q->front;
     size_t n = b->n;
+    SimTime m = b->min;
     q->head = f->n = 0;
     evq_map_clear(q, k);
     b->n = 0;
+    b->min = SIM_TIME_MAX;
     if (n <= EVQ_SMALL) {
         /* Small: stable insertion sort into the front, which takes the whole range. */
         while (f->cap < n)
             evq_vec_grow(f);
         for (size_t i = 0; i < n; i++) {
             EvqItem it = b->v[i];
+            __builtin_prefetch(&q->slots[it.slot]); /* runs soon: hide the miss */
             size_t j = i;
             while (j > 0 && f->v[j - 1].time > it.time) {
                 f->v[j] = f->v[j - 1];
@@ -370,8 +396,10 @@ static void evq_refill(Evq *q, unsigned k)
      * the others go to lower buckets relative to m. This moves the radix base to m
      * before any event at m has run, which is sound because the caller runs the
      * front's head (time m) right away. */
-    SimTime m = b->min;
     EvqItem *v = b->v;
+    if (n <= EVQ_PREFETCH_MAX) /* these events run within the next n steps */
+        for (size_t i = 0; i < n; i++)
+            __builtin_prefetch(&q->slots[v[i].slot]);
     for (size_t i = 0; i < n; i++) {
         if (v[i].time == m) {
             if (f->n == f->cap)
@@ -433,6 +461,8 @@ Evq *evq_new(void)
     if (!q)
         evq_die("queue");
     q->free_head = EVQ_NO_SLOT;
+    for (unsigned k = 0; k < EVQ_NBUCKETS; k++)
+        q->b[k].min = SIM_TIME_MAX;
     return q;
 }
 
@@ -462,6 +492,8 @@ EvqId evq_at(Evq *q, SimTime when, EvqFn fn, void *opaque, uint64_t arg)
     sl->opaque = opaque;
     sl->arg = arg;
     EvqItem it = {when, s};
+    if (when <= q->front_hi && q->front.n - q->head >= EVQ_FRONT_MAX && q->front_hi > q->now)
+        evq_front_spill(q);
     if (when <= q->front_hi)
         evq_front_insert(q, it);
     else

@@ -373,6 +373,28 @@ static void test_provenance(void)
     cfg_free(c);
 }
 
+/* cfg_clone: an independent deep copy (sweeps vary one key per point). */
+static void test_clone(void)
+{
+    Config *a = cfg_new();
+    CfgError err;
+    CHECK(cfg_apply_file(a, FIXDIR "/provenance_inherited.json", &err) == 0);
+    Config *b = cfg_clone(a);
+    json_t *ja = cfg_to_json(a), *jb = cfg_to_json(b);
+    CHECK(json_equal(ja, jb));
+    CHECK(cfg_apply_set(b, "seed=77", &err) == 0);
+    CHECK(cfg_apply_set(b, "vmm.mode=native", &err) == 0);
+    CHECK_EQ_U(cfg_int(a, CFG_SEED), 1);
+    CHECK_STR(cfg_str(a, CFG_VMM_MODE), "hosted");
+    CHECK_STR(cfg_str(b, CFG_VMM_MODE), "native");
+    CHECK(!cfg_is_set(a, CFG_SEED) && cfg_is_set(b, CFG_SEED));
+    CHECK_STR(cfg_name(b), "provenance_inherited");
+    json_decref(ja);
+    json_decref(jb);
+    cfg_free(a);
+    cfg_free(b);
+}
+
 /* Line numbers come from scanning the text: nested keys, keys after strings with
  * escaped quotes and braces, and keys inside arrays elsewhere in the file. */
 static void test_positions(void)
@@ -428,6 +450,7 @@ int main(void)
     test_roundtrip();
     test_presets();
     test_provenance();
+    test_clone();
     test_positions();
     return check_report("test_config");
 }

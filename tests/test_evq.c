@@ -236,6 +236,54 @@ static void test_handlers_schedule(void)
     evq_free(q);
 }
 
+static int cmp_pair(const void *a, const void *b)
+{
+    const uint64_t *x = a, *y = b; /* (time, tag) */
+    return x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1];
+}
+
+static void test_burst_into_sparse(void)
+{
+    /* A sparse queue, then a burst of events between its entries and at now
+     * (exercises the front taking a wide range and giving it back). */
+    Evq *q = evq_new();
+    Log l = {.q = q};
+    Rng r;
+    rng_seed(&r, 3);
+    static uint64_t want[1003][2];
+    size_t n = 0;
+    SimTime base = 5 * SIM_MS;
+    for (uint64_t i = 0; i < 3; i++) {
+        evq_at(q, base + i * SIM_US, log_fn, &l, i);
+        want[n][0] = base + i * SIM_US;
+        want[n++][1] = i;
+    }
+    CHECK(evq_step(q)); /* now = base */
+    n = 0;
+    for (uint64_t i = 0; i < 3; i++)
+        if (i) {
+            want[n][0] = base + i * SIM_US;
+            want[n++][1] = i;
+        }
+    for (uint64_t i = 100; i < 1100; i++) {
+        SimTime t = base + (rng_below(&r, 4) == 0 ? 0 : rng_below(&r, 3 * SIM_US));
+        evq_at(q, t, log_fn, &l, i);
+        want[n][0] = t;
+        want[n++][1] = i;
+    }
+    qsort(want, n, sizeof want[0], cmp_pair); /* tags grow with scheduling order */
+    CHECK_EQ_U(evq_size(q), n);
+    CHECK_EQ_U(evq_next_time(q), want[0][0]);
+    l.n = 0;
+    evq_run(q, SIM_TIME_MAX, NULL);
+    CHECK_EQ_U(l.n, n);
+    int ok = 1;
+    for (size_t i = 0; i < n; i++)
+        ok &= l.arg[i] == want[i][1] && l.when[i] == want[i][0];
+    CHECK(ok);
+    evq_free(q);
+}
+
 /* ---- run / stop / interrupt ---------------------------------------------------- */
 static void stopper_fn(void *opaque, uint64_t arg)
 {
@@ -468,6 +516,7 @@ int main(void)
     test_cancel();
     test_cancel_many();
     test_handlers_schedule();
+    test_burst_into_sparse();
     test_run();
     test_fuzz(false);
     test_fuzz(true);

@@ -4,7 +4,10 @@
  * splitmix64 + xoshiro256** written from the algorithm's description (arbitrary
  * precision ints masked to 64 bits; rng_uniform = (x >> 11) * 2**-53; rng_below =
  * Lemire's multiply-shift with rejection when (x*n mod 2^64) < (2^64 - n) mod n;
- * rng_exp = -mean * math.log(1.0 - u)), run once in a shell on 2026-11-29. */
+ * rng_exp = the 256-layer exponential ziggurat of sim/rng.c, re-implemented in
+ * Python from Marsaglia and Tsang (2000) with the same tables: fast path
+ * float(j) * we[i], wedge test fe[i] + u * (fe[i-1] - fe[i]) < exp(-x), tail
+ * r - log1p(-u)), run once in a shell on 2026-11-29. */
 #include <math.h>
 
 #include "sim/rng.h"
@@ -50,17 +53,34 @@ static void test_known_answers(void)
     CHECK_EQ_U(rng_below(&r, 3), 1);
     CHECK_EQ_U(rng_below(&r, ((uint64_t)1 << 63) + 12345), 5088625326638166914ull);
 
-    /* rng_uniform and rng_exp(mean 2.5), seed 12345 */
+    /* rng_uniform and rng_exp(mean 2.5), seed 12345: ziggurat fast path, bit exact */
     static const double wu[3] = {0.7438081631565894, 0.13004553462783452, 0.9633344930128545};
-    static const double we[3] = {3.4045718811625476, 0.3482860183897652, 8.264797074953243};
+    static const double we[4] = {3.786612217589122, 0.918032166498145, 4.269091895858904,
+                                 0.09788362348380125};
     rng_seed(&r, 12345);
     for (int i = 0; i < 3; i++)
         CHECK(rng_uniform(&r) == wu[i]);
     rng_seed(&r, 12345);
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         double e = rng_exp(&r, 2.5);
-        CHECKF(fabs(e - we[i]) <= 1e-12 * we[i], "rng_exp %d: %.17g vs %.17g", i, e, we[i]);
+        CHECKF(e == we[i], "rng_exp %d: %.17g vs %.17g", i, e, we[i]);
     }
+    /* seed 21, mean 1, 200 draws: draw 13 is accepted by the wedge test, 83 and 190
+     * follow a rejected wedge test, 192 comes from the tail (libm on those paths,
+     * hence a tolerance) */
+    static const struct {
+        int k;
+        double v;
+    } zk[] = {{0, 0.012422353350750207}, {13, 7.211175364824676},  {83, 0.014288794922844657},
+              {190, 0.888213186089201},  {192, 8.160460005709071}, {199, 0.45406517364128135}};
+    double zs[200], sum = 0;
+    rng_seed(&r, 21);
+    for (int i = 0; i < 200; i++)
+        sum += zs[i] = rng_exp(&r, 1.0);
+    for (size_t i = 0; i < sizeof zk / sizeof zk[0]; i++)
+        CHECKF(fabs(zs[zk[i].k] - zk[i].v) <= 1e-12 * zk[i].v, "rng_exp draw %d: %.17g vs %.17g",
+               zk[i].k, zs[zk[i].k], zk[i].v);
+    CHECKF(fabs(sum - 206.42623462612625) < 1e-9, "sum of 200 draws %.17g", sum);
 }
 
 static void test_determinism(void)
@@ -128,6 +148,23 @@ static void test_distribution(void)
     }
     CHECKF(fabs(sum / N - 1000.0) < 10.0, "exp mean %.3f", sum / N);
     CHECKF(fabs((double)above / N - exp(-1.0)) < 0.005, "P(X>mean) %.4f", (double)above / N);
+    /* shape: the share of draws (mean 1) in [a, b) against e^-a - e^-b, across the
+     * ziggurat's layers, wedges and tail (start 7.697); tolerance about 5 sigma */
+    static const double edges[] = {0, 0.05, 0.25, 0.5, 1, 2, 3, 5, 7, 8, 10, 1e300};
+    enum { NE = sizeof edges / sizeof edges[0] - 1 };
+    uint64_t bin[NE] = {0};
+    for (int i = 0; i < 4 * N; i++) {
+        double e = rng_exp(&r, 1.0);
+        for (int b = 0; b < NE; b++)
+            if (e >= edges[b] && e < edges[b + 1])
+                bin[b]++;
+    }
+    for (int b = 0; b < NE; b++) {
+        double p = exp(-edges[b]) - (edges[b + 1] > 1e299 ? 0 : exp(-edges[b + 1]));
+        double expect = p * 4 * N, sd = sqrt(expect * (1 - p));
+        CHECKF(fabs((double)bin[b] - expect) <= 5 * sd + 1, "exp bin [%g,%g): %llu, expected %.1f",
+               edges[b], edges[b + 1], (unsigned long long)bin[b], expect);
+    }
     /* rng_uniform: mean 1/2 */
     sum = 0;
     for (int i = 0; i < N; i++)

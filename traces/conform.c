@@ -115,7 +115,8 @@ typedef struct Cf {
     uint16_t mode15, ladrf[4], csr1, csr2, csr3w, bcr20;
     bool napi_active;     /* between the ISR's CSR3 mask write and the poll's unmask */
     bool mode15_set;
-    size_t tx_next, tx_emitted, rx_next;
+    size_t tx_placed, tx_emitted, rx_next;
+    size_t *tx_placed_k;  /* frame index of each placement, in placement order */
     /* results */
     unsigned long A, R, M, T, E, F;
     unsigned long tx_matched, tx_missing, tx_extra, tx_no_frame;
@@ -466,6 +467,7 @@ static void cf_place_tx(Cf *c, size_t k)
         return;
     }
     const PcapinFrame *f = &c->pc.v[c->txf[k]];
+    c->tx_placed_k[c->tx_placed++] = k;
     unsigned i = c->tx_cur % c->ntxd;
     uint64_t buf = cf_tx_buf(c, i);
     size_t len = f->len > 4095 ? 4095 : f->len;
@@ -492,7 +494,8 @@ static void cf_check_rx(Cf *c, const PcapinFrame *f, PcnetRxResult res, unsigned
         c->rx_bad++;
         cf_mismatch(c, line, "received frame (pcap packet %u, %u bytes) stored with an error status",
                     f->index, f->len);
-        c->rx_hw = (c->rx_hw + 1) % c->nrxd;
+        if (c->rings)
+            c->rx_hw = (c->rx_hw + 1) % c->nrxd;
         return;
     case PCNET_RX_OK:
         break;
@@ -585,9 +588,10 @@ static int cf_plan(Cf *c, char *err, size_t errlen)
      * the ring from the first port access of start_xmit (the RAP write just before
      * the CSR0 write), which is where the driver has just written the descriptor. */
     c->tx_rec = malloc((c->ntx + 1) * sizeof *c->tx_rec);
+    c->tx_placed_k = malloc((c->ntx + 1) * sizeof *c->tx_placed_k);
     c->rx_rec = malloc((c->nrx + 1) * sizeof *c->rx_rec);
     c->rx_t = malloc((c->nrx + 1) * sizeof *c->rx_t);
-    if (!c->tx_rec || !c->rx_rec || !c->rx_t)
+    if (!c->tx_rec || !c->tx_placed_k || !c->rx_rec || !c->rx_t)
         goto oom;
     size_t k = 0, ndemand = 0;
     int64_t *off = malloc((c->ntx + 1) * sizeof *off);
@@ -943,6 +947,14 @@ static int cf_run(Cf *c)
         fprintf(stderr, "conform: %s\n", err);
         return CF_EXIT_INPUT;
     }
+    size_t nports = 0;
+    for (size_t i = 0; i < c->tr.n; i++)
+        nports += c->tr.recs[i].kind == DTRACE_READ || c->tr.recs[i].kind == DTRACE_WRITE;
+    if (nports == 0) {
+        fprintf(stderr, "conform: %s: no pcnet port accesses in this %s trace\n", c->trace_path,
+                qemulog_format_name(c->tr.format));
+        return CF_EXIT_INPUT;
+    }
     if (c->pcap_path && pcapin_load(c->pcap_path, &c->pc, err, sizeof err) < 0) {
         fprintf(stderr, "conform: %s\n", err);
         return CF_EXIT_INPUT;
@@ -1020,13 +1032,18 @@ static int cf_run(Cf *c)
         cf_advance(c, r->t_ns);
         if (r->kind == DTRACE_READ || r->kind == DTRACE_WRITE)
             cf_access(c, ri);
+        else if (r->kind == DTRACE_MEM && gmem_write(c->mem, r->addr, r->data, r->len) < 0)
+            cf_mismatch(c, r->line, "MEM record outside the %llu-byte guest memory",
+                        (unsigned long long)CF_GMEM_SIZE);
     }
     c->cur_rec = c->tr.n;
-    if (c->tx_emitted < txk) {
-        c->tx_missing = txk - c->tx_emitted;
-        for (size_t k = c->tx_emitted; k < txk; k++)
+    if (c->tx_emitted < c->tx_placed) {
+        c->tx_missing = c->tx_placed - c->tx_emitted;
+        for (size_t x = c->tx_emitted; x < c->tx_placed; x++) {
+            size_t k = c->tx_placed_k[x];
             cf_mismatch(c, c->tr.recs[c->tx_rec[k]].line, "frame %zu (pcap packet %u) was placed in the ring "
                         "but the model never sent it", k + 1, c->pc.v[c->txf[k]].index);
+        }
     }
     cf_compare_edges(c);
     cf_report(c);
@@ -1046,6 +1063,7 @@ static void cf_free(Cf *c)
     free(c->txf);
     free(c->rxf);
     free(c->tx_rec);
+    free(c->tx_placed_k);
     free(c->rx_rec);
     free(c->rx_t);
     free(c->next_csr0_read);

@@ -83,6 +83,9 @@ ASSUMPTIONS = {
     "guest_irq_cycles": (1500, "assumption: do_IRQ entry/exit + handler C code, ~2 us"),
     "guest_context_switch_cycles": (1500, "assumption: schedule() + switch_to between nettest and idle, ~2 us"),
     "guest_timer_tick_cycles": (1000, "assumption: timer handler (jiffies, timers) ~1.4 us"),
+    "inout_lance_status_cycles": (cyc(0.91), "paper section 6, per-event costs after the optimizations: Lance status IN/OUT handled in the VMM 0.91 us (used only with optimizations.vmm_port_handling)"),
+    "inout_lance_data_cycles": (cyc(0.91), "assumption: another Lance data-port access handled in the VMM costs as a status access (0.91 us, paper section 6); used only with optimizations.vmm_port_handling"),
+    "vmapp_irq_notify_cycles": (100, "assumption: reading a shared bit vector and branching, ~100 cycles (used only with optimizations.irq_notification)"),
     "native_port_io_ns": (250, "assumption: a non-posted I/O cycle to a 33 MHz PCI device (~8 PCI clocks); also used for the PIC"),
     "lance_other_emulation_cycles": (cyc(3.1), "assumption: as the status-register emulation (paper Table 1, 3.1 us); only init-time accesses use it"),
 }
@@ -183,7 +186,7 @@ ws2 = {
     "vmm": {"mode": "hosted"},
     "host": {"cpu_mhz": 733, "cpus": 1, "hz": 100, "nic_tx_irq_interval": 0},
     "link": {"rate_mbps": 100, "mtu_bytes": 1500, "propagation_ns": 10},
-    "peer": {"cpu_mhz": 350, "rcv_window_bytes": 32120, "delayed_ack_us": 40000, "ack_every_segments": 2},
+    "peer": {"cpu_mhz": 350, "rcv_window_bytes": 32120, "delayed_ack_us": 20000, "ack_every_segments": 2},
     "guest": {"driver": "pcnet32-2001", "ram_mb": 128, "hz": 100, "sndbuf_bytes": 65535},
     "tcp": {"timestamps": True, "nagle": True, "initial_cwnd_segments": 2},
     "workload": {"kind": "nettest", "bytes": 104857600, "send_bytes": 4096, "warmup_bytes": 1048576},
@@ -200,7 +203,40 @@ native = {
 def dump(o):
     return json.dumps(o, indent=2) + "\n"
 
-out = {ROOT / "configs/ws2-pc733.json": dump(ws2), ROOT / "configs/native-pc733.json": dump(native)}
+# ---- issue 5: the optimized preset and the 350 MHz machine (not calibrated) ----
+# opt-pc733 = ws2-pc733 + the three switches + the published optimized per-event
+# costs (paper.md section 6); nothing else differs. The send-combining threshold and
+# half-life are chosen from first principles (docs/model.md section 10), before any
+# opt-pc733 run was measured, and live in the schema defaults.
+opt = {
+    "version": 1,
+    "description": "Workstation with the three optimizations (Lance port handling in the VMM, send combining, IRQ notification) on PC-733; optimized per-event costs; nettest 100 MB in 4 KB sends",
+    "base": "ws2-pc733",
+    "optimizations": {"vmm_port_handling": True, "irq_notification": True,
+                      "send_combining": {"enabled": True, "max_queued": 3}},
+    "costs": {"inout_pic_cycles": cyc(0.78), "vmnet_transmit_cycles": cyc(22.7),
+              "vmnet_receive_cycles": cyc(22.7), "lance_transmit_emulation_cycles": cyc(3.0)},
+    "provenance": {
+        "costs.inout_pic_cycles": "paper section 6, per-event costs after the optimizations: PIC IN/OUT 0.78 us",
+        "costs.vmnet_transmit_cycles": "paper section 6, per-event costs after the optimizations: transmit via VMNet 22.7 us",
+        "costs.vmnet_receive_cycles": "paper section 6, per-event costs after the optimizations: receive via VMNet 22.7 us",
+        "costs.lance_transmit_emulation_cycles": "paper section 6, per-event costs after the optimizations: emulating the Lance transmit path 3.0 us",
+    },
+}
+# PC-350: the 350 MHz Pentium II as host (guest 64 MB), the 733 MHz PIII as peer.
+# Scaling rule: every _cycles cost carries over unchanged in cycles (the same code
+# on a core of the same P6 family); _ns costs (bus-bound port I/O) stay in ns.
+PC350 = {"host": {"cpu_mhz": 350}, "peer": {"cpu_mhz": 733}, "guest": {"ram_mb": 64}}
+def pc350(base, what):
+    d = {"version": 1, "description": what, "base": base}
+    d.update(json.loads(json.dumps(PC350)))
+    return d
+
+out = {ROOT / "configs/ws2-pc733.json": dump(ws2), ROOT / "configs/native-pc733.json": dump(native),
+       ROOT / "configs/opt-pc733.json": dump(opt),
+       ROOT / "configs/native-pc350.json": dump(pc350("native-pc733", "native PC-350 (350 MHz PII, Linux 2.2.13) sending to PC-733; costs in cycles as on PC-733; nettest 100 MB in 4 KB sends")),
+       ROOT / "configs/ws2-pc350.json": dump(pc350("ws2-pc733", "Workstation 2.0 on PC-350 (350 MHz PII), VM with 64 MB, sending to PC-733; costs in cycles as on PC-733")),
+       ROOT / "configs/opt-pc350.json": dump(pc350("opt-pc733", "Workstation with the three optimizations on PC-350 (350 MHz PII), VM with 64 MB, sending to PC-733; costs in cycles as on PC-733"))}
 if "--check" in sys.argv:
     bad = [str(p) for p, t in out.items() if not p.exists() or p.read_text() != t]
     if bad:

@@ -24,8 +24,9 @@ int tcp_init(Sys *s)
     t->hdr_len = 20 + (ts ? 12 : 0);
     t->sndbuf = (uint64_t)cfg_int(s->cfg, CFG_GUEST_SNDBUF_BYTES);
     t->nagle = cfg_bool(s->cfg, CFG_TCP_NAGLE);
-    t->cwnd = (uint64_t)cfg_int(s->cfg, CFG_TCP_INITIAL_CWND) * t->mss;
+    t->cwnd = (uint64_t)cfg_int(s->cfg, CFG_TCP_INITIAL_CWND);
     t->ssthresh = TCP_CWND_MAX;
+    t->cwnd_clamp = 0xFFFF; /* snd_cwnd_clamp */
     t->rwnd = (uint64_t)cfg_int(s->cfg, CFG_PEER_RCV_WINDOW_BYTES);
     t->app_left = (uint64_t)cfg_int(s->cfg, CFG_WORKLOAD_BYTES);
     t->send_bytes = (uint64_t)cfg_int(s->cfg, CFG_WORKLOAD_SEND_BYTES);
@@ -152,22 +153,37 @@ static bool output_segment(Sys *s, TcpSeg *g)
     return true;
 }
 
+/* Sent, unacknowledged segments (Linux 2.2 packets_out). */
+static unsigned in_flight(const Tcp *t)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < t->count; i++) {
+        const TcpSeg *g = &t->ring[(t->head + i) % t->cap];
+        if (!g->sent)
+            break;
+        n++;
+    }
+    return n;
+}
+
+/* Linux 2.2 tcp_snd_test: the segment must fit the peer's window and the
+ * congestion window (in packets); Nagle holds a segment shorter than half an MSS
+ * while packets are out, except the last one, which carries the FIN (nettest
+ * closes the socket after its last send()). */
 void tcp_push(Sys *s)
 {
     Tcp *t = &s->tcp;
-    for (unsigned i = 0; i < t->count; i++) {
+    unsigned out = in_flight(t);
+    for (unsigned i = out; i < t->count; i++) {
         TcpSeg *g = seg_at(t, i);
-        if (g->sent)
-            continue;
-        uint64_t wnd = t->cwnd < t->rwnd ? t->cwnd : t->rwnd;
-        if (g->seq + g->len > t->snd_una + wnd)
+        if (g->seq + g->len > t->snd_una + t->rwnd || out >= t->cwnd)
             break;
-        bool last_of_stream = t->app_left == 0 && t->call_left == 0 && i + 1 == t->count;
-        (void)last_of_stream;
-        if (t->nagle && g->len < t->mss && t->snd_nxt > t->snd_una)
-            break; /* Nagle: a short segment waits for the ACK of what is in flight */
+        bool fin = t->app_left == 0 && t->call_left == 0 && i + 1 == t->count;
+        if (t->nagle && g->len < t->mss / 2 && out > 0 && !fin)
+            break;
         if (!output_segment(s, g))
             break;
+        out++;
     }
 }
 
@@ -242,12 +258,16 @@ void tcp_rx_frame(Sys *s, const uint8_t *frame, size_t len)
             t->head = (t->head + 1) % t->cap;
             t->count--;
         }
-        if (t->cwnd < t->ssthresh)
-            t->cwnd += t->mss;
-        else
-            t->cwnd += (uint64_t)t->mss * t->mss / t->cwnd;
-        if (t->cwnd > TCP_CWND_MAX)
-            t->cwnd = TCP_CWND_MAX;
+        /* Linux 2.2 tcp_cong_avoid: +1 packet per ACK in slow start, then +1 per
+         * window's worth of ACKs */
+        if (t->cwnd < t->ssthresh) {
+            t->cwnd++;
+        } else if (++t->cwnd_cnt >= t->cwnd) {
+            t->cwnd_cnt = 0;
+            t->cwnd++;
+        }
+        if (t->cwnd > t->cwnd_clamp)
+            t->cwnd = t->cwnd_clamp;
     }
     tcp_push(s);
     if (t->blocked && t->write_seq - t->snd_una <= t->sndbuf / 2)

@@ -4,10 +4,11 @@
  * costs a system call; its bytes are copied (and checksummed) into segments of at
  * most one MSS. As in Linux 2.2's tcp_sendmsg, bytes are appended to the last
  * segment of the write queue while it is unsent and short, so small sends coalesce
- * (with Nagle, a short segment waits while data is unacknowledged). The sender
- * blocks when the write queue holds guest.sndbuf_bytes and wakes when half is free.
- * Segments go out while they fit the peer's window and the congestion window
- * (slow start, then +MSS*MSS/cwnd per ACK); there is no loss, so no retransmission.
+ (Linux 2.2's Nagle holds a segment shorter than half an MSS while packets are
+ * out; the last one goes with the FIN). The sender blocks when the write queue
+ * holds guest.sndbuf_bytes and wakes when half is free. Segments go out while
+ * they fit the peer's window and the congestion window in packets (slow start,
+ * then +1 per window of ACKs); there is no loss, so no retransmission.
  *
  * Frames are real Ethernet/IPv4/TCP headers (with the timestamp option when
  * tcp.timestamps); the stream offset travels in the sequence number.
@@ -35,7 +36,8 @@ typedef struct Tcp {
     unsigned cap, head, count;  /* segments not yet acknowledged, in order */
     uint64_t snd_una, snd_nxt, write_seq;
     uint32_t mss, hdr_len;      /* TCP header length incl. options */
-    uint64_t cwnd, ssthresh, rwnd;
+    uint64_t cwnd, ssthresh, rwnd; /* cwnd and ssthresh in packets (Linux 2.2) */
+    uint64_t cwnd_cnt, cwnd_clamp;
     uint64_t sndbuf;
     bool nagle;
     /* nettest */

@@ -45,6 +45,8 @@ bool cpu_world(Cpu *c, CpuWorld w, CostCat cat)
         return false;
     c->world = w;
     c->world_switches++;
+    if (c->on_switch)
+        c->on_switch(c->on_switch_opaque, c->t);
     cpu_charge_more(c, c->ws_cost, cat);
     if (c->ws_penalty)
         cpu_charge_more(c, c->ws_penalty, CAT_GUEST_UNVIRT);

@@ -24,6 +24,8 @@
 typedef enum CpuWorld { CPU_WORLD_HOST = 0, CPU_WORLD_VMM } CpuWorld;
 
 typedef void (*CpuDispatchFn)(void *opaque);
+/* Told of every world switch (at the cursor time of the switch). */
+typedef void (*CpuSwitchFn)(void *opaque, SimTime t);
 
 typedef struct Cpu {
     Evq *q;
@@ -40,6 +42,8 @@ typedef struct Cpu {
     uint64_t idle_periods;
     uint64_t world_switches;
     uint64_t dispatches;
+    CpuSwitchFn on_switch;
+    void *on_switch_opaque;
 } Cpu;
 
 void cpu_init(Cpu *c, Evq *q, CpuDispatchFn fn, void *opaque, SimTime ws_cost, SimTime ws_penalty);

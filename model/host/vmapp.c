@@ -33,11 +33,21 @@ static void op_frame_out(void *opaque, const uint8_t *frame, size_t len, bool fc
     (void)fcs;
     Sys *s = opaque;
     if (s->hosted) {
+        /* the VMApp's Lance transmit path for this frame, then its write() */
+        s->n.lance_tx_emu++;
+        s->vmapp.frames_out++;
+        cpu_charge(&s->cpu, s->costs.lance_tx, CAT_LANCE_TX_EMU);
         vmnet_transmit(s, frame, len);
     } else {
         s->n.tx_frames_wire++;
         wire_send(&s->wire, WIRE_TO_PEER, s->cpu.t, frame, len);
     }
+}
+
+static void op_tx_pending(void *opaque)
+{
+    Sys *s = opaque;
+    s->vmapp.tx_work = true;
 }
 
 static uint64_t op_now_ns(void *opaque)
@@ -83,7 +93,9 @@ int vmapp_init(Sys *s)
     a->ops.dma_write = op_dma_write;
     a->ops.set_irq = op_set_irq;
     a->ops.frame_out = op_frame_out;
-    a->ops.tx_pending = NULL; /* transmit runs inside the access that demands it */
+    /* Without send combining the transmit runs inside the access that demands it;
+     * with it, the device reports pending work and the VMApp runs it at a switch. */
+    a->ops.tx_pending = (s->hosted && cfg_bool(s->cfg, CFG_OPT_SC_ENABLED)) ? op_tx_pending : NULL;
     a->ops.now_ns = op_now_ns;
     a->ops.timer_arm = op_timer_arm;
     a->ops.timer_cancel = op_timer_cancel;
@@ -101,64 +113,66 @@ typedef enum EmuKind { EMU_STATUS, EMU_TX, EMU_OTHER } EmuKind;
 
 static EmuKind classify(Sys *s, uint32_t offset, bool write, uint32_t value)
 {
-    if (offset != PORT_RDP || pcnet_rap(s->dev) != 0)
-        return EMU_OTHER;
-    return (write && (value & CSR0_TDMD)) ? EMU_TX : EMU_STATUS;
+    switch (vmm_access_kind(s, offset, write, value)) {
+    case VMM_ACC_TX: return EMU_TX;
+    case VMM_ACC_STATUS: return EMU_STATUS;
+    default: return EMU_OTHER;
+    }
 }
 
 static void charge_emu(Sys *s, EmuKind k)
 {
-    switch (k) {
-    case EMU_TX:
-        s->n.lance_tx_emu++;
-        cpu_charge(&s->cpu, s->costs.lance_tx, CAT_LANCE_TX_EMU);
-        break;
-    case EMU_STATUS:
+    if (k == EMU_STATUS) {
         s->n.lance_status_emu++;
         cpu_charge(&s->cpu, s->costs.lance_status, CAT_LANCE_STATUS_EMU);
-        break;
-    case EMU_OTHER:
+    } else {
         s->n.lance_other_emu++;
         cpu_charge(&s->cpu, s->costs.lance_other, CAT_LANCE_OTHER_EMU);
-        break;
     }
 }
 
-/* Frames transmitted beyond the one the transmit emulation was charged for. */
-static void charge_extra_tx(Sys *s, EmuKind k, uint64_t before)
+void vmapp_flush_tx(Sys *s)
 {
-    uint64_t d = pcnet_counters(s->dev)->tx_frames - before;
-    if (k == EMU_TX && d > 0)
-        d--;
-    for (; d > 0; d--) {
-        s->n.lance_tx_emu++;
-        cpu_charge(&s->cpu, s->costs.lance_tx, CAT_LANCE_TX_EMU);
+    for (int guard = 0; s->vmapp.tx_work && guard < 64; guard++) {
+        s->vmapp.tx_work = false;
+        uint64_t before = s->vmapp.frames_out;
+        pcnet_tx_run(s->dev);
+        s->vmm.sc_flushed_frames += s->vmapp.frames_out - before;
     }
+    s->vmm.tx_queued = 0;
 }
 
 uint32_t vmapp_port_in(Sys *s, uint32_t offset, unsigned size)
 {
     EmuKind k = classify(s, offset, false, 0);
-    uint64_t before = pcnet_counters(s->dev)->tx_frames;
     charge_emu(s, k);
     uint32_t v = pcnet_io_read(s->dev, offset, size);
-    charge_extra_tx(s, k, before);
+    vmapp_flush_tx(s);
     return v;
 }
 
 void vmapp_port_out(Sys *s, uint32_t offset, unsigned size, uint32_t value)
 {
     EmuKind k = classify(s, offset, true, value);
-    uint64_t before = pcnet_counters(s->dev)->tx_frames;
-    charge_emu(s, k);
+    uint64_t before = s->vmapp.frames_out;
+    if (k != EMU_TX)
+        charge_emu(s, k); /* a transmit is charged per frame, in frame_out */
     pcnet_io_write(s->dev, offset, size, value);
-    charge_extra_tx(s, k, before);
+    vmapp_flush_tx(s);
+    if (k == EMU_TX && s->vmapp.frames_out == before)
+        charge_emu(s, EMU_STATUS); /* TDMD with nothing to send: a status write */
 }
 
-void vmapp_wakeup(Sys *s)
+void vmapp_wakeup(Sys *s, bool in_select)
 {
     uint8_t buf[VMNET_FRAME_MAX];
-    cpu_charge(&s->cpu, s->costs.vmapp_select, CAT_HOST_OTHER); /* select() over all devices */
+    vmapp_flush_tx(s); /* an interrupt-induced switch sends what send combining queued */
+    /* When woken in the select() it blocked in at the guest's HLT, that call was
+     * charged then. */
+    if (!in_select && s->vmm.irq_notification)
+        cpu_charge(&s->cpu, s->costs.vmapp_notify, CAT_HOST_OTHER); /* check the shared bits */
+    else if (!in_select)
+        cpu_charge(&s->cpu, s->costs.vmapp_select, CAT_HOST_OTHER); /* select() over all devices */
     size_t len;
     while ((len = vmnet_pop_for_vm(s, buf, sizeof buf)) > 0) {
         s->n.vmnet_rx++;

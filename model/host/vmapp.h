@@ -25,6 +25,8 @@ struct Sys;
 typedef struct VmApp {
     PcnetOps ops;
     EvqId poll_ev;
+    bool tx_work;          /* the device reported pending transmit work */
+    uint64_t frames_out;   /* frames the device transmitted */
     uint64_t rx_missed;
 } VmApp;
 
@@ -33,8 +35,12 @@ void vmapp_free(struct Sys *s);
 /* A port access that switched worlds: emulate it (host world), charging the VMApp. */
 uint32_t vmapp_port_in(struct Sys *s, uint32_t offset, unsigned size);
 void vmapp_port_out(struct Sys *s, uint32_t offset, unsigned size, uint32_t value);
-/* After a host IRQ: select() (2.0) and read() every frame VMNet holds for the VM. */
-void vmapp_wakeup(struct Sys *s);
+/* After a host IRQ: send queued transmits, then select() (2.0) or check the
+ * shared bit vector (irq_notification), and read() every frame VMNet holds for the
+ * VM. `in_select`: the VMApp was blocked in select() (guest halted). */
+void vmapp_wakeup(struct Sys *s, bool in_select);
+/* Run transmit work the device has pending (send combining). */
+void vmapp_flush_tx(struct Sys *s);
 /* Native: a frame from the wire reaches the bare machine's NIC. */
 void vmapp_native_wire_rx(void *opaque, const uint8_t *frame, size_t len);
 

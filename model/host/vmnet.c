@@ -118,7 +118,7 @@ void vmnet_host_irq_routine(Sys *s)
     /* The VMApp gets control: back from its ioctl (the VMM was running) or woken in
      * select() by a frame for the VM. */
     if (was_vmm || for_vm)
-        vmapp_wakeup(s);
+        vmapp_wakeup(s, !was_vmm);
     if (was_vmm)
         cpu_world(c, CPU_WORLD_VMM, CAT_HOST_IRQ);
 }

@@ -22,7 +22,7 @@
  * Quirk switches (PcnetQuirks, pcnet.h); the datasheet profile has all of them off,
  * the qemu-7.2 profile all on:
  *   poll_on_access        QEMU runs its poll routine at the start of every register
- *                         access: transmits if TDMD is set, full poll when due.
+ *                         access: transmits if TDMD is set, then a full poll.
  *   tdmd_sticky           TDMD is cleared only when an owned TDTE is found (QEMU);
  *                         the data sheet clears it when the TDTE is fetched.
  *   txon_after_stop       STOP leaves CSR0 reading 0x0014 (QEMU) instead of 0x0004.
@@ -77,10 +77,10 @@ struct Pcnet {
     bool link_up;
     bool tx_requested;      /* tx_pending() called, pcnet_tx_run() not yet */
     bool timer_armed;
-    uint64_t last_poll_ns;
-    size_t loop_len;        /* a looped-back frame staged in rxbuf (0: none) */
+    size_t loop_len;        /* a looped-back frame staged in rxbuf (0: none), FCS included */
+    size_t loop_data;       /* its length without the FCS */
     PcnetCounters cnt;
-    uint32_t crc_table[256];
+    uint32_t crc_table[8][256];
     uint8_t txbuf[PCNET_MAX_FRAME];
     uint8_t rxbuf[PCNET_MAX_FRAME];
 };
@@ -132,26 +132,34 @@ static int dma_wr(Pcnet *d, uint64_t addr, const void *buf, size_t len)
     return 0;
 }
 
-static uint64_t now_ns(Pcnet *d) { return d->ops.now_ns ? d->ops.now_ns(d->ops.opaque) : 0; }
-
-/* CRC-32, reflected polynomial 0xEDB88320 (IEEE 802.3). */
-static void crc_init(uint32_t table[256])
+/* CRC-32, reflected polynomial 0xEDB88320 (IEEE 802.3), sliced by 8 bytes: table[0]
+ * is the byte table, table[k] advances a byte's contribution by k more bytes. */
+static void crc_init(uint32_t table[8][256])
 {
     for (uint32_t i = 0; i < 256; i++) {
         uint32_t c = i;
         for (int k = 0; k < 8; k++)
             c = (c & 1) ? (c >> 1) ^ 0xEDB88320u : c >> 1;
-        table[i] = c;
+        table[0][i] = c;
     }
+    for (unsigned k = 1; k < 8; k++)
+        for (uint32_t i = 0; i < 256; i++)
+            table[k][i] = (table[k - 1][i] >> 8) ^ table[0][table[k - 1][i] & 0xFF];
 }
 
 /* Running CRC over `len` bytes, starting from all-ones, without the final inversion:
- * the multicast hash index is its top 6 bits (Linux ether_crc_le(6, addr) >> 26). */
-static uint32_t crc_le(const uint32_t table[256], const uint8_t *p, size_t len)
+ * the multicast hash index is its top 6 bits (Linux ether_crc_le(6, addr) >> 26), and
+ * the FCS is its complement, sent low byte first. */
+static uint32_t crc_le(const uint32_t table[8][256], const uint8_t *p, size_t len)
 {
     uint32_t c = 0xFFFFFFFFu;
+    for (; len >= 8; p += 8, len -= 8) {
+        uint32_t a = ld32(p) ^ c, b = ld32(p + 4);
+        c = table[7][a & 0xFF] ^ table[6][(a >> 8) & 0xFF] ^ table[5][(a >> 16) & 0xFF] ^ table[4][a >> 24] ^
+            table[3][b & 0xFF] ^ table[2][(b >> 8) & 0xFF] ^ table[1][(b >> 16) & 0xFF] ^ table[0][b >> 24];
+    }
     while (len--)
-        c = table[(c ^ *p++) & 0xFF] ^ (c >> 8);
+        c = table[0][(c ^ *p++) & 0xFF] ^ (c >> 8);
     return c;
 }
 
@@ -555,6 +563,7 @@ static void tx_emit(Pcnet *d, size_t len, bool fcs)
             n += PCNET_ETH_FCS_LEN;
         }
         d->loop_len = n;
+        d->loop_data = len < n ? len : n;
         return;
     }
     if (d->ops.frame_out)
@@ -678,10 +687,8 @@ static void tx_work(Pcnet *d)
         if (d->loop_len) {
             size_t n = d->loop_len;
             d->loop_len = 0;
-            if (rx_on(d))
-                rx_deliver(d, n, n);
-            else
-                d->cnt.rx_filtered++;
+            if (rx_on(d)) /* a looped frame the receiver cannot take is lost */
+                rx_deliver(d, n, d->loop_data);
         }
         if (r <= 0)
             break;
@@ -710,7 +717,6 @@ static void tx_trigger(Pcnet *d)
 static void poll(Pcnet *d)
 {
     d->cnt.polls++;
-    d->last_poll_ns = now_ns(d);
     if (!running(d) || suspended(d))
         return;
     if (rx_on(d)) {
@@ -733,7 +739,10 @@ static void poll(Pcnet *d)
         tx_trigger(d);
 }
 
-/* QEMU's poll-at-every-register-access (quirk poll_on_access). */
+/* QEMU's poll-at-every-register-access (quirk poll_on_access). QEMU keeps its poll
+ * clock in "33 ticks per ns" and never resets its start time, so once the chip has run
+ * for ~2 us its full poll is due at every register access: transmit if TDMD is set,
+ * then re-read the RDTE and poll the TDTE. */
 static void access_poll(Pcnet *d)
 {
     if (!d->q.poll_on_access || !running(d) || suspended(d) ||
@@ -741,8 +750,7 @@ static void access_poll(Pcnet *d)
         return;
     if (d->csr[0] & PCNET_CSR0_TDMD)
         tx_trigger(d);
-    else if (now_ns(d) - d->last_poll_ns >= poll_interval_ns(d))
-        poll(d);
+    poll(d);
 }
 
 /* ------------------------------------------------------------------------------------
@@ -823,7 +831,6 @@ static void h_reset(Pcnet *d)
     aprom_build(d);
     d->csr[PCNET_CSR_IADR0] = d->csr[PCNET_CSR_IADR1] = 0;
     d->csr[PCNET_CSR_MODE] = 0;
-    d->last_poll_ns = now_ns(d);
     s_reset(d);
 }
 
@@ -918,7 +925,6 @@ static void do_start(Pcnet *d)
     if (!(mode & PCNET_CSR15_DRX))
         c |= PCNET_CSR0_RXON;
     d->csr[0] = c;
-    d->last_poll_ns = now_ns(d);
     timer_start(d);
 }
 

@@ -33,6 +33,7 @@ static void send_ack(Sys *s)
         p->delack_ev = 0;
     }
     p->unacked_segs = 0;
+    p->unacked_bytes = 0;
     SimTime now = evq_now(s->q);
     SimTime start = now > p->t ? now : p->t;
     p->t = start + s->costs.peer_segment;
@@ -71,7 +72,12 @@ static void deliver(void *opaque, uint64_t arg)
     p->segments++;
     p->bytes += len;
     sys_delivered(s, seq, len, tcp_seg_send_time(s, seq));
-    if (++p->unacked_segs >= p->ack_every)
+    /* Linux 2.2 __tcp_ack_snd_check: ACK at once when more than (N-1) full
+     * segments' worth is unacknowledged (N = 2: every second full segment),
+     * else on the delayed-ACK timer. */
+    p->unacked_segs++;
+    p->unacked_bytes += len;
+    if (p->unacked_bytes > (uint64_t)(p->ack_every - 1) * s->tcp.mss)
         send_ack(s);
     else if (!p->delack_ev)
         p->delack_ev = evq_after(s->q, p->delack, delack_fire, s, 0);

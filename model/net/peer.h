@@ -2,8 +2,10 @@
  *
  * It has its own CPU (peer.cpu_mhz) that serializes its work per received frame:
  * NIC interrupt, TCP/IP receive, copy to the discarding receiver. Its TCP delivers
- * in-order segments (the run has no loss), ACKs every `peer.ack_every_segments`
- * segments or when the delayed-ACK timer (`peer.delayed_ack_us`) fires, and
+ * in-order segments (the run has no loss), ACKs when more than
+ * `peer.ack_every_segments` - 1 full segments' worth of bytes is unacknowledged
+ * (Linux 2.2: every second full segment) or when the delayed-ACK timer
+ * (`peer.delayed_ack_us`) fires, and
  * advertises a constant window (the receiver reads at once).
  */
 #ifndef VNICSIM_MODEL_NET_PEER_H
@@ -23,6 +25,7 @@ typedef struct Peer {
     uint64_t arr_nxt;    /* end of the highest segment that arrived */
     uint32_t window;
     unsigned ack_every, unacked_segs;
+    uint64_t unacked_bytes;
     SimTime delack;
     EvqId delack_ev;
     SimTime busy;        /* CPU time used */

@@ -7,7 +7,8 @@
 #define WIRE_MAX_FRAME 9100
 
 struct WireFrame {
-    WireFrame *next;
+    WireFrame *next;      /* free list */
+    WireFrame *all_next;  /* every frame allocated, for wire_free */
     Wire *w;
     WireDir dir;
     size_t len;
@@ -24,11 +25,12 @@ void wire_init(Wire *w, Evq *q, uint64_t rate_mbps, SimTime propagation)
 
 void wire_free(Wire *w)
 {
-    while (w->free_list) {
-        WireFrame *f = w->free_list;
-        w->free_list = f->next;
+    while (w->all) { /* frames still in flight when the run ended, too */
+        WireFrame *f = w->all;
+        w->all = f->all_next;
         free(f);
     }
+    w->free_list = NULL;
 }
 
 void wire_set_rx(Wire *w, WireDir dir, WireRxFn fn, void *opaque)
@@ -74,8 +76,12 @@ SimTime wire_send(Wire *w, WireDir dir, SimTime at, const uint8_t *frame, size_t
     WireFrame *f = w->free_list;
     if (f)
         w->free_list = f->next;
-    else if (!(f = malloc(sizeof *f)))
+    else if ((f = malloc(sizeof *f)) != NULL) {
+        f->all_next = w->all;
+        w->all = f;
+    } else {
         return arrive; /* out of memory: the frame is lost */
+    }
     f->w = w;
     f->dir = dir;
     f->len = len;

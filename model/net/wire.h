@@ -36,7 +36,7 @@ typedef struct Wire {
     WireRxFn rx[2];
     void *rx_opaque[2];
     uint64_t frames[2], bytes[2]; /* frames and frame bytes (no FCS) sent */
-    WireFrame *free_list;
+    WireFrame *free_list, *all;
 } Wire;
 
 void wire_init(Wire *w, Evq *q, uint64_t rate_mbps, SimTime propagation);

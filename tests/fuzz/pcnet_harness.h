@@ -12,7 +12,10 @@
  *   0 IOW16  off val16        port write, 16 bits          (off & 0x1F)
  *   1 IOW32  off val32        port write, 32 bits
  *   2 IOW8   off val8         port write, 8 bits
- *   3 IOR    off              port read, width by hi & 3: 1, 2, 4, 3 (invalid)
+ *   3 IOR    off [exp16]      port read, width by hi & 3: 1, 2, 4, 3 (invalid); with
+ *                             hi & 4 the next 2 bytes are the value a recording saw:
+ *                             a difference (low 16 bits) is counted in `mismatches`,
+ *                             which is a conformance figure, not a violation
  *   4 CSRW   n val16          RAP <- n; RDP <- val (in the current I/O mode)
  *   5 BCRW   n val16          RAP <- n; BDP <- val
  *   6 CSRR   n                RAP <- n; read RDP (hi & 1: read BDP instead)
@@ -144,6 +147,8 @@ static inline void harn_setup(FakeHost *h, unsigned style, unsigned rlog, unsign
 typedef struct HarnReport {
     unsigned violations;
     char first[200];
+    unsigned mismatches;    /* reads that differ from the recorded value (IOR with hi & 4) */
+    char first_mismatch[120];
     PcnetCounters counters; /* at the end of the run */
     unsigned ops, frames_out, guest_errors, dma_refused;
 } HarnReport;
@@ -161,7 +166,10 @@ static inline void harn_fail(HarnReport *r, const char *fmt, ...)
     }
 }
 
-static inline void harn_check(FakeHost *h, HarnReport *r, unsigned op, uint64_t dreads, uint64_t polls)
+/* `rings` is the sum of both ring lengths before the operation (the bound uses the
+ * larger of that and the sum after it, since an operation may resize a ring). */
+static inline void harn_check(FakeHost *h, HarnReport *r, unsigned op, uint64_t dreads, uint64_t polls,
+                              unsigned rings)
 {
     Pcnet *d = h->dev;
     uint16_t c0 = pcnet_csr(d, 0);
@@ -180,7 +188,8 @@ static inline void harn_check(FakeHost *h, HarnReport *r, unsigned op, uint64_t 
         harn_fail(r, "op %u: RX ring counter %u, length %u", op, rc, rl);
     if (tl == 0 || tc == 0 || tc > tl)
         harn_fail(r, "op %u: TX ring counter %u, length %u", op, tc, tl);
-    uint64_t bound = (c->polls - polls + 2) * (3ull * (rl + tl) + 16);
+    unsigned sum = rl + tl > rings ? rl + tl : rings;
+    uint64_t bound = (c->polls - polls + 2) * (3ull * sum + 16);
     if (c->desc_reads - dreads > bound)
         harn_fail(r, "op %u: %llu descriptor reads (bound %llu)", op,
                   (unsigned long long)(c->desc_reads - dreads), (unsigned long long)bound);
@@ -220,6 +229,7 @@ static inline unsigned pcnet_harness_run(const uint8_t *data, size_t size, HarnR
     for (unsigned op = 0; in.i < in.n && op < HARN_MAX_OPS; op++) {
         const PcnetCounters *c = pcnet_counters(h->dev);
         uint64_t dreads = c->desc_reads, polls = c->polls;
+        unsigned rings = pcnet_csr(h->dev, 76) + pcnet_csr(h->dev, 78);
         unsigned b = harn_u8(&in), hi = b >> 4;
         switch (b & 15) {
         case 0: { unsigned off = harn_u8(&in); pcnet_io_write(h->dev, off & 0x1F, 2, harn_u16(&in)); break; }
@@ -227,7 +237,14 @@ static inline unsigned pcnet_harness_run(const uint8_t *data, size_t size, HarnR
         case 2: { unsigned off = harn_u8(&in); pcnet_io_write(h->dev, off & 0x1F, 1, harn_u8(&in)); break; }
         case 3: {
             static const unsigned w[4] = {1, 2, 4, 3};
-            (void)pcnet_io_read(h->dev, harn_u8(&in) & 0x1F, w[hi & 3]);
+            unsigned off = harn_u8(&in) & 0x1F;
+            uint32_t v = pcnet_io_read(h->dev, off, w[hi & 3]);
+            if (hi & 4) {
+                unsigned exp = harn_u16(&in);
+                if ((v & 0xFFFF) != exp && rep->mismatches++ == 0)
+                    snprintf(rep->first_mismatch, sizeof rep->first_mismatch,
+                             "op %u: read 0x%02x gave 0x%04x, recording 0x%04x", op, off, (unsigned)(v & 0xFFFF), exp);
+            }
             break;
         }
         case 4: { unsigned n = harn_u8(&in); fh_csr_w(h, n, (uint16_t)harn_u16(&in)); break; }
@@ -283,7 +300,7 @@ static inline unsigned pcnet_harness_run(const uint8_t *data, size_t size, HarnR
                 harn_quirks(h->dev, harn_u16(&in));
             break;
         }
-        harn_check(h, rep, op, dreads, polls);
+        harn_check(h, rep, op, dreads, polls, rings);
         rep->ops = op + 1;
     }
     rep->counters = *pcnet_counters(h->dev);

@@ -6,9 +6,11 @@ fuzz harness (byte format in tests/fuzz/pcnet_harness.h).
 Guest memory is not in the trace, so the seed rebuilds what the driver had put there,
 inside the harness's small RAM: an SWSTYLE 2 init block at HARN_INIT (32 RX, 16 TX
 descriptors), CSR1/CSR2 writes redirected to it, every RX descriptor owned; a one-buffer
-frame is queued in the TX ring before every TDMD write; a frame for our MAC arrives
+frame is queued in the TX ring before the RAP write that precedes every TDMD write (the
+driver fills the TMD first); a frame for our MAC arrives
 (and its descriptor is given back, as NAPI would) before every CSR0 read that shows
-RINT; clock gaps become TIME operations.
+RINT; clock gaps become TIME operations. Every read carries the recorded value, so the
+replay reports how many reads the model answers differently.
 
 usage: trace2seed.py TRACE OUT [--profile datasheet|qemu] [--lines N]
 """
@@ -39,18 +41,29 @@ def guest_setup():
     return out + memw(HARN_RX_RING, ring)
 
 
+def accesses(lines):
+    for line in lines:
+        f = line.split()
+        if len(f) >= 5 and f[1] in ("R", "W"):
+            yield int(f[0]), f[1], int(f[2], 16), int(f[3]), int(f[4], 16)
+
+
 def convert(lines, profile):
     out = bytearray([1 if profile == "qemu" else 0])
     out += guest_setup()
+    acc = list(accesses(lines))
     rap, tx_i, rx_i, last_t = 0, 0, 0, None
-    for line in lines:
-        f = line.split()
-        if len(f) < 5 or f[1] not in ("R", "W"):
-            continue
-        t, kind, off, size, val = int(f[0]), f[1], int(f[2], 16), int(f[3]), int(f[4], 16)
+    for n, (t, kind, off, size, val) in enumerate(acc):
         if last_t is not None and t - last_t > 500:
             out += bytes([8]) + struct.pack("<H", min((t - last_t) // 10, 0xFFFF))
         last_t = t
+        nxt = acc[n + 1] if n + 1 < len(acc) else None
+        if kind == "W" and off == 0x12 and val == 0 and nxt and nxt[1] == "W" and nxt[2] == 0x10 \
+                and nxt[4] & 0x0008:
+            # start_xmit: the TMD is in memory before RAP <- 0; RDP <- INEA|TDMD.
+            # TXD idx len16 flags(STP|ENP): a 42-byte ARP-sized frame
+            out += bytes([12, tx_i]) + struct.pack("<H", 42) + bytes([0x03])
+            tx_i = (tx_i + 1) % 16
         if kind == "W":
             if off == 0x12:
                 rap = val & 0x7F
@@ -58,10 +71,6 @@ def convert(lines, profile):
                 val = HARN_INIT & 0xFFFF
             elif off == 0x10 and rap == 2:
                 val = HARN_INIT >> 16
-            if off == 0x10 and rap == 0 and val & 0x0008:
-                # TXD idx len16 flags(STP|ENP): a 42-byte ARP-sized frame
-                out += bytes([12, tx_i]) + struct.pack("<H", 42) + bytes([0x03])
-                tx_i = (tx_i + 1) % 16
             if size == 2:
                 out += bytes([0, off]) + struct.pack("<H", val & 0xFFFF)
             elif size == 4:
@@ -74,7 +83,7 @@ def convert(lines, profile):
                 out += bytes([13, rx_i]) + struct.pack("<H", 1544)
                 rx_i = (rx_i + 1) % 32
             hi = {1: 0, 2: 1, 4: 2}.get(size, 3)
-            out += bytes([3 | hi << 4, off])
+            out += bytes([3 | (hi | 4) << 4, off]) + struct.pack("<H", val & 0xFFFF)
     return bytes(out)
 
 

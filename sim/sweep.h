@@ -1,0 +1,39 @@
+/* sweep: parameter sweeps over the configuration space (vnicsim sweep).
+ *
+ *   vnicsim sweep SPEC.json -o DIR [-j N] [--resume] [--force]
+ *   vnicsim sweep SPEC.json -o DIR --list-points [--resume]
+ *   vnicsim sweep SPEC.json -o DIR --point K [--resume]
+ *   vnicsim sweep SPEC.json -o DIR --merge
+ *   vnicsim sweep SPEC.json --check
+ *
+ * A spec (validated as strictly as a configuration; see analysis/README.md):
+ *   {"version": 1,
+ *    "base": {"preset": NAME, "config": FILE, "set": {"path": value, ...}},
+ *    "axes": [{"path": P, "values": [...]} |
+ *             {"path": P, "range": {"from": A, "to": B, "step": S}} |
+ *             {"path": P, "range": {"from": A, "to": B, "points": N, "scale": "linear"|"log"}}],
+ *    "zip": [[P1, P2, ...], ...],
+ *    "repeat": R}
+ *
+ * Expansion: first axis slowest, last fastest, repeats innermost; point K =
+ * combination * R + r; repeat r runs with seed = (seed of the combination) + r.
+ * Every point runs in its own process ("vnicsim run ... -o DIR/points/K --force"),
+ * so DIR/points/K/{config,results,host}.json are each written atomically. The merge
+ * writes DIR/sweep.csv (one row per point) and DIR/summary.csv (one row per
+ * combination: mean and 95 % Student-t confidence half-width across repeats).
+ *
+ * Exit status: 0 success, 1 a point failed, 2 usage or spec error, 130/143 stopped
+ * by SIGINT/SIGTERM (running points are stopped; finished points are kept).
+ */
+#ifndef VNICSIM_SIM_SWEEP_H
+#define VNICSIM_SIM_SWEEP_H
+
+int sweep_main(int argc, char **argv);
+
+/* Two-sided 95 % Student t quantile for `dof` degrees of freedom (dof >= 1). */
+double sweep_t95(int dof);
+
+/* Shortest "%.Ng" (N = 1..17) text of x that reads back as exactly x. */
+void sweep_fmt_double(char *buf, unsigned long len, double x);
+
+#endif
