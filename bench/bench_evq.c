@@ -67,7 +67,7 @@ static void evq_hold_fn(void *opaque, uint64_t arg)
 /* Timed holds are run in BENCH_CHUNKS chunks; a result is the mean over all of them
  * and the fastest chunk (the machine is shared: a chunk that ran undisturbed shows
  * what the code costs, the mean what this run got). */
-#define BENCH_CHUNKS 25
+#define BENCH_CHUNKS 100
 
 typedef struct BenchResult {
     double mean, best; /* ns per hold */
@@ -241,7 +241,7 @@ int main(int argc, char **argv)
     int quick = argc > 1 && strcmp(argv[1], "quick") == 0;
     int reps = quick ? 1 : BENCH_REPS;
     static const size_t pops[] = {100, 10000, 1000000};
-    static const uint64_t holds_for[] = {5000000, 5000000, 2500000};
+    static const uint64_t holds_for[] = {3000000, 3000000, 1500000};
     BenchResult ev[3], rf[3];
     int rc = 0;
     double w0 = bench_cpu_ns();

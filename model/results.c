@@ -245,8 +245,17 @@ void model_print_summary(const Model *m, FILE *out)
     json_t *mt = json_object_get(r, "metrics"), *bd = json_object_get(r, "breakdown");
 #define MV(k) json_real_value(json_object_get(mt, k))
     uint64_t txf = s->n.tx_frames_wire;
+    char path[160];
+    if (!s->hosted)
+        snprintf(path, sizeof path, "native");
+    else if (!s->vmm.port_handling && !s->vmm.sc_enabled && !s->vmm.irq_notification)
+        snprintf(path, sizeof path, "hosted (Workstation 2.0 path)");
+    else
+        snprintf(path, sizeof path, "hosted with%s%s%s", s->vmm.port_handling ? " port handling in the VMM" : "",
+                 s->vmm.sc_enabled ? (s->vmm.port_handling ? ", send combining" : " send combining") : "",
+                 s->vmm.irq_notification ? ((s->vmm.port_handling || s->vmm.sc_enabled) ? ", IRQ notification" : " IRQ notification") : "");
     fprintf(out, "%s: %s, %s, %" PRId64 " bytes in %" PRId64 "-byte send()s, MSS %u\n",
-            cfg_name(s->cfg), s->hosted ? "hosted (Workstation 2.0 path)" : "native",
+            cfg_name(s->cfg), path,
             pcnet32_personality_name(s->pers), cfg_int(s->cfg, CFG_WORKLOAD_BYTES),
             cfg_int(s->cfg, CFG_WORKLOAD_SEND_BYTES), s->tcp.mss);
     fprintf(out, "goodput %.2f Mb/s   tx %.0f frames/s   rx %.0f frames/s   CPU busy %.1f %%  idle %.1f %%\n",

@@ -13,7 +13,9 @@
 #include "model/model.h"
 #include "sim/config.h"
 #include "sim/out.h"
+#include "sim/plot.h"
 #include "sim/presets.h"
+#include "sim/sweep.h"
 #include "sim/version.h"
 #include "traces/conform.h"
 
@@ -32,6 +34,8 @@ static const char usage_main[] =
     "  config show    print the fully resolved configuration as JSON\n"
     "  config check   validate configuration files\n"
     "  presets        list the built-in presets\n"
+    "  sweep          run a parameter sweep (one run per point) and merge it into CSVs\n"
+    "  plot           render a sweep's CSVs with gnuplot\n"
     "  conform        replay a recording of the real pcnet32 driver against the NIC model\n"
     "\n"
     "  vnicsim COMMAND --help   help on one command\n"
@@ -503,8 +507,13 @@ int cli_main(int argc, char **argv)
         return cmd_config(argc - 1, argv + 1);
     if (strcmp(cmd, "presets") == 0)
         return cmd_presets(argc - 1, argv + 1);
+    /* Commands implemented elsewhere take argv[0] = their own name. */
     if (strcmp(cmd, "conform") == 0)
-        return conform_main(argc - 1, argv + 1); /* traces/conform.c; argv[0] = "conform" */
+        return conform_main(argc - 1, argv + 1); /* traces/conform.c */
+    if (strcmp(cmd, "sweep") == 0)
+        return sweep_main(argc - 1, argv + 1); /* sim/sweep.c */
+    if (strcmp(cmd, "plot") == 0)
+        return plot_main(argc - 1, argv + 1); /* sim/plot.c */
     fprintf(stderr, "vnicsim: unknown command '%s' (see 'vnicsim --help')\n", cmd);
     return EXIT_USAGE;
 }

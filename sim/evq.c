@@ -158,12 +158,6 @@ static inline SimTime evq_bucket_hi(unsigned k, SimTime base)
     return (base & ~(digit_mask | low_mask)) | ((SimTime)(k % EVQ_RADIX) << shift) | low_mask;
 }
 
-static inline void evq_map_set(Evq *q, unsigned k)
-{
-    q->map[k / 64] |= 1ull << (k % 64);
-    q->summary |= 1ull << (k / 64);
-}
-
 static inline void evq_map_clear(Evq *q, unsigned k)
 {
     q->map[k / 64] &= ~(1ull << (k % 64));

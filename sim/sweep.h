@@ -33,7 +33,8 @@ int sweep_main(int argc, char **argv);
 /* Two-sided 95 % Student t quantile for `dof` degrees of freedom (dof >= 1). */
 double sweep_t95(int dof);
 
-/* Shortest "%.Ng" (N = 1..17) text of x that reads back as exactly x. */
+/* Text of x that reads back as exactly x: "%.0f" for integral values below 1e15,
+ * else the shortest "%.Ng" (N = 1..17) that round-trips. */
 void sweep_fmt_double(char *buf, unsigned long len, double x);
 
 #endif

@@ -45,6 +45,9 @@ t_grep "config --help" "usage: vnicsim config show" $V config --help
 t_grep "config show --help" "usage: vnicsim config show" $V config show --help
 t_grep "config check --help" "usage: vnicsim config check" $V config check --help
 t_grep "presets --help" "usage: vnicsim presets" $V presets --help
+t_grep "sweep is dispatched" "usage: vnicsim sweep" $V sweep --help
+t_grep "plot is dispatched" "usage: vnicsim plot" $V plot --help
+t_grep "conform is dispatched" "usage: vnicsim conform" $V conform --help
 t_check "help exits 0" $V run --help
 t_grep "usage error names the command" "vnicsim run: unknown option '--frobnicate'" $V run --frobnicate
 

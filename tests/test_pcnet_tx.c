@@ -281,6 +281,23 @@ static void test_ltint(void)
     fh_free(h);
 }
 
+/* SPND halts transmit; a TDMD written meanwhile is served on resume */
+static void test_suspend(void)
+{
+    FakeHost *h = fh_new(1 << 20, PCNET_PROFILE_DATASHEET, false);
+    (void)fh_linux_open(h, NULL);
+    fh_csr_w(h, 5, 1);
+    xmit(h, 0, arp42, sizeof arp42);
+    CHECK_EQ_U(h->frames_out, 0);
+    CHECK_EQ_U(fh_csr_r(h, 0) & 0x0008, 0x0008);
+    fh_advance(h, 3 * 1985939); /* no polling while suspended */
+    CHECK_EQ_U(h->frames_out, 0);
+    fh_csr_w(h, 5, 0);
+    CHECK_EQ_U(h->frames_out, 1);
+    CHECK_EQ_U(fh_csr_r(h, 0) & 0x0208, 0x0200);
+    fh_free(h);
+}
+
 int main(void)
 {
     test_arp_apad();
@@ -291,5 +308,6 @@ int main(void)
     test_swstyle0_tx();
     test_swstyle3_tx();
     test_ltint();
+    test_suspend();
     return check_report("test_pcnet_tx");
 }

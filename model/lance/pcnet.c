@@ -674,13 +674,13 @@ static int tx_one(Pcnet *d, unsigned *budget)
 /* The transmit engine: process owned frames, bounded by the ring length per call. */
 static void tx_work(Pcnet *d)
 {
-    if (!d->q.tdmd_sticky)
-        d->csr[0] &= (uint16_t)~PCNET_CSR0_TDMD; /* the TDTE is being fetched */
     if (!tx_on(d)) {
-        if (!suspended(d))
+        if (!suspended(d) || stopped(d)) /* a TDMD waits out a suspension */
             d->csr[0] &= (uint16_t)~PCNET_CSR0_TDMD;
         return;
     }
+    if (!d->q.tdmd_sticky)
+        d->csr[0] &= (uint16_t)~PCNET_CSR0_TDMD; /* the TDTE is being fetched */
     unsigned budget = ring_len(d, &ring_tx);
     while (budget > 0 && tx_on(d)) {
         int r = tx_one(d, &budget);

@@ -1,0 +1,131 @@
+#!/bin/bash
+# make test-cluster: bring up a throwaway single-node Slurm cluster on this machine
+# (munged, slurmctld, slurmd from Debian's slurm-wlm and munge, installed here when
+# missing; root), run tests/fixtures/sweep/small.json as a job array with the shipped
+# analysis/slurm/sweep.sbatch, merge, and check that sweep.csv and summary.csv are
+# byte-identical to the built-in runner's. The daemons started here are stopped on exit
+# (by their pid files), whatever happens.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib.sh
+VNICSIM=$(cd "$(dirname "$VNICSIM")" && pwd)/$(basename "$VNICSIM")
+export VNICSIM
+REPO=$(pwd)
+SPEC=$REPO/tests/fixtures/sweep/small.json
+P=$T/slurm
+
+stop_daemons() {
+    [ -n "${SLURM_CONF:-}" ] && [ -n "${JOB:-}" ] && scancel "$JOB" 2>/dev/null
+    for f in "$P/run/slurmd.pid" "$P/run/slurmctld.pid" "$P/munge/run/munged.pid"; do
+        [ -s "$f" ] || continue
+        pid=$(cat "$f")
+        kill "$pid" 2>/dev/null || continue
+        for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    done
+}
+trap 'stop_daemons; rm -rf "$T"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ "$(id -u)" != 0 ]; then
+    echo "not ok test-cluster needs root (it installs and starts munge and Slurm daemons)"
+    t_failed=1; t_done t_slurm; exit 1
+fi
+if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
+    echo "t_slurm: installing slurm-wlm munge"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null ||
+        { echo "not ok apt-get install slurm-wlm munge failed"; t_failed=1; t_done t_slurm; exit 1; }
+fi
+
+# ---- the cluster
+chmod 711 "$T"
+mkdir -p "$P/etc" "$P/log" "$P/state" "$P/spool" "$P/run" "$P/munge/run"
+chmod 711 "$P" "$P/munge"; chmod 755 "$P/munge/run"
+MS=$P/munge/run/munge.socket.2
+up() {
+    mungekey -c -k "$P/munge/munge.key" >/dev/null &&
+    munged --key-file="$P/munge/munge.key" --socket="$MS" --pid-file="$P/munge/run/munged.pid" \
+           --seed-file="$P/munge/munged.seed" --log-file="$P/log/munged.log" &&
+    munge -S "$MS" -n | unmunge -S "$MS" >/dev/null || return 1
+    # ports away from the defaults, so that a real Slurm on the machine is not disturbed
+    port=$((20000 + $$ % 20000))
+    cat > "$P/etc/slurm.conf" <<CONF
+ClusterName=vnicsimtest
+SlurmctldHost=$(hostname -s)
+AuthType=auth/munge
+AuthInfo=socket=$MS
+CredType=cred/munge
+SlurmUser=root
+SlurmdUser=root
+SlurmctldPort=$port
+SlurmdPort=$((port + 1))
+StateSaveLocation=$P/state
+SlurmdSpoolDir=$P/spool
+SlurmctldPidFile=$P/run/slurmctld.pid
+SlurmdPidFile=$P/run/slurmd.pid
+SlurmctldLogFile=$P/log/slurmctld.log
+SlurmdLogFile=$P/log/slurmd.log
+PlugStackConfig=$P/etc/plugstack.conf
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/none
+MpiDefault=none
+SchedulerType=sched/builtin
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+ReturnToService=2
+MailProg=/bin/true
+MinJobAge=300
+$(slurmd -C | head -1) State=UNKNOWN
+PartitionName=test Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+CONF
+    : > "$P/etc/plugstack.conf"
+    export SLURM_CONF=$P/etc/slurm.conf
+    slurmctld -i && slurmd || return 1
+    for i in $(seq 100); do
+        sinfo -h -o %t 2>/dev/null | grep -qx idle && return 0
+        sleep 0.2
+    done
+    echo "node never became idle:"; sinfo; tail -5 "$P/log/slurmctld.log" "$P/log/slurmd.log"; return 1
+}
+t_check "single-node Slurm cluster up (munged, slurmctld, slurmd)" up
+export SLURM_CONF=$P/etc/slurm.conf
+
+# ---- the reference: the built-in runner
+t_check "built-in runner" "$VNICSIM" sweep "$SPEC" -o "$T/ref" -j2
+
+# ---- the same sweep as a job array with the shipped batch script
+N=$("$VNICSIM" sweep "$SPEC" -o "$T/slurm-sweep" --list-points | wc -l)
+t_check "12 points" test "$N" = 12
+submit() {
+    JOB=$(sbatch --parsable --array=0-$((N - 1))%2 --chdir="$T" --output="$T/slurm-%A_%a.out" \
+                 analysis/slurm/sweep.sbatch "$SPEC" "$T/slurm-sweep") || return 1
+    JOB=${JOB%%;*}
+    echo "job $JOB"
+    for i in $(seq 600); do   # up to 2 minutes
+        [ -z "$(squeue -h -j "$JOB" 2>/dev/null)" ] && return 0
+        sleep 0.2
+    done
+    echo "job array $JOB did not finish:"; squeue; return 1
+}
+t_check "sbatch --array=0-11%2 analysis/slurm/sweep.sbatch: the array runs to completion" submit
+tasks_ok() {   # every task of the array completed with exit code 0
+    out=$(scontrol -o show job "$JOB") || return 1
+    [ "$(printf '%s\n' "$out" | grep -c 'JobState=COMPLETED')" = "$N" ] &&
+    [ "$(printf '%s\n' "$out" | grep -c 'ExitCode=0:0')" = "$N" ] ||
+    { printf '%s\n' "$out" | grep -o 'ArrayTaskId=[0-9]* JobState=[A-Z]*\|ExitCode=[0-9:]*'; return 1; }
+}
+t_check "every array task COMPLETED with exit code 0" tasks_ok
+t_check "each task wrote its Slurm log with the point's run summary" \
+    sh -c "[ \$(grep -l '^results: ' $T/slurm-${JOB}_*.out | wc -l) = $N ]"
+t_check "--merge" "$VNICSIM" sweep "$SPEC" -o "$T/slurm-sweep" --merge
+t_check "sweep.csv byte-identical to the built-in runner's" cmp "$T/ref/sweep.csv" "$T/slurm-sweep/sweep.csv"
+t_check "summary.csv byte-identical to the built-in runner's" cmp "$T/ref/summary.csv" "$T/slurm-sweep/summary.csv"
+
+stop_daemons
+stopped() { for f in "$P/run/slurmd.pid" "$P/run/slurmctld.pid" "$P/munge/run/munged.pid"; do
+    ! kill -0 "$(cat "$f")" 2>/dev/null || { echo "still running: $f"; return 1; }; done; }
+t_check "the daemons started here are stopped" stopped
+t_done t_slurm
