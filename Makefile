@@ -52,7 +52,8 @@ BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(O)/bench/%)
 PRESETS  := $(sort $(wildcard configs/*.json))
 
-.PHONY: all test bench demo deps install clean test-build plots reproduce
+.PHONY: all test bench demo deps install clean test-build plots reproduce FORCE
+FORCE:
 .DEFAULT_GOAL := all
 
 all: $(PROG)
@@ -67,7 +68,13 @@ $(O)/obj/%.o: %.c
 	$(Q)$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 # Presets are compiled in so the program runs from any directory.
-$(O)/gen/presets_data.c: $(PRESETS) tools/embed.sh
+# The list of preset files is itself a dependency (rewritten only when it changes), so a
+# preset added or removed with an old timestamp still regenerates the embedded table.
+$(O)/gen/presets.list: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(PRESETS)' | cmp -s - $@ || echo '$(PRESETS)' > $@
+
+$(O)/gen/presets_data.c: $(PRESETS) $(O)/gen/presets.list tools/embed.sh
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  EMBED   configs/*.json")
 	$(Q)sh tools/embed.sh $(PRESETS) > $@.tmp && mv $@.tmp $@

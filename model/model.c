@@ -28,12 +28,16 @@ static void enter_guest(Sys *s)
 static void boot(Sys *s)
 {
     enter_guest(s);
-    if (pcnet32_probe(s->drv) != 0) {
+    int probed = pcnet32_probe(s->drv);
+    sys_drv_done(s);
+    if (probed != 0) {
         snprintf(s->err, sizeof s->err, "model: guest driver probe found no Am79C970A");
         s->failed = true;
         return;
     }
-    if (pcnet32_open(s->drv) != 0) {
+    int opened = pcnet32_open(s->drv);
+    sys_drv_done(s);
+    if (opened != 0) {
         snprintf(s->err, sizeof s->err, "model: guest driver open failed (no IDON)");
         s->failed = true;
     }
@@ -114,6 +118,11 @@ Model *model_new(const Config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "workload.warmup_bytes (%" PRId64 ") must be smaller than "
                  "workload.bytes (%" PRId64 ")", cfg_int(cfg, CFG_WORKLOAD_WARMUP_BYTES),
                  cfg_int(cfg, CFG_WORKLOAD_BYTES));
+        return NULL;
+    }
+    if (cfg_int(cfg, CFG_LINK_MTU_BYTES) > 1500) {
+        snprintf(err, errlen, "link.mtu_bytes (%" PRId64 "): the modelled pcnet32 driver and VMNet "
+                 "carry Ethernet frames of at most 1500 bytes of MTU", cfg_int(cfg, CFG_LINK_MTU_BYTES));
         return NULL;
     }
     int pers = pcnet32_personality_parse(cfg_str(cfg, CFG_GUEST_DRIVER));

@@ -160,7 +160,7 @@ json_t *model_results(const Model *m)
     CNT(irets); CNT(priv_insns); CNT(traps); CNT(hlts); CNT(host_irqs); CNT(host_irqs_forced);
     CNT(syscalls); CNT(guest_irqs); CNT(guest_ctxsw); CNT(guest_ticks); CNT(tx_segments);
     CNT(rx_acks); CNT(tx_frames_wire); CNT(rx_frames_wire); CNT(vmnet_tx); CNT(vmnet_rx);
-    CNT(lance_tx_emu); CNT(lance_status_emu); CNT(lance_other_emu);
+    CNT(lance_tx_emu); CNT(lance_status_emu); CNT(lance_other_emu); CNT(drv_accesses);
 #undef CNT
     json_object_set_new(counts, "sc_combined", json_integer((json_int_t)s->vmm.sc_combined));
     json_object_set_new(counts, "sc_forced", json_integer((json_int_t)s->vmm.sc_forced));

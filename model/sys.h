@@ -34,6 +34,7 @@ typedef struct SysCounters {
     uint64_t syscalls, guest_irqs, guest_ctxsw, guest_ticks;
     uint64_t tx_segments, rx_acks, tx_frames_wire, rx_frames_wire;
     uint64_t vmnet_tx, vmnet_rx, lance_tx_emu, lance_status_emu, lance_other_emu;
+    uint64_t drv_accesses; /* port accesses the driver reports per call (DrvActivity) */
 } SysCounters;
 
 typedef struct Sys {
@@ -70,6 +71,12 @@ typedef struct Sys {
 struct Model {
     Sys s;
 };
+
+/* After each driver entry point: add what the driver says it did. */
+static inline void sys_drv_done(Sys *s)
+{
+    s->n.drv_accesses += pcnet32_last_activity(s->drv)->port_accesses;
+}
 
 /* model.c: the peer's TCP delivered bytes [seq, seq+len) (for warm-up and end). */
 void sys_delivered(Sys *s, uint64_t seq, uint32_t len, SimTime t_send);

@@ -104,6 +104,18 @@ static void test_ws2_structure(void)
     /* every segment TCP sent is one frame on the wire */
     CHECK_EQ_U(wire, tx);
     CHECK_EQ_U(port, in_vmm + sw);
+    /* the one dispatch: every access the driver says it made went through the VMM */
+    CHECK_EQ_U(geti(r, "counts.drv_accesses"), port);
+    /* latency: one sample per segment sent in the interval, ordered quantiles */
+    json_t *lat = json_object_get(json_object_get(r, "metrics"), "latency_us");
+    double p50 = json_real_value(json_object_get(lat, "p50")), p99 = json_real_value(json_object_get(lat, "p99"));
+    double mx = json_real_value(json_object_get(lat, "max"));
+    CHECK(p50 > 0 && p50 <= p99 && p99 <= mx);
+    json_t *hc = json_object_get(json_object_get(json_object_get(r, "metrics"), "latency_hist"), "count");
+    int64_t hsum = 0;
+    for (size_t i = 0; i < json_array_size(hc); i++)
+        hsum += json_integer_value(json_array_get(hc, i));
+    CHECK(hsum == geti(r, "counts.segments_latency") && hsum > 0);
     /* pcnet32-2001: start_xmit = RAP + RDP; ISR = 10 (+4 per extra pass) */
     int64_t nic_irqs = irqs - ticks;
     int64_t extra = port - 2 * tx - 10 * nic_irqs;
@@ -130,6 +142,7 @@ static void test_ws2_structure(void)
         int64_t p = geti(r, "counts.port_accesses"), t = geti(r, "counts.tx_segments");
         /* NAPI: 2 per start_xmit, 8 per ISR, 6 per completed poll: at least 2 + 8 */
         CHECK(p >= 2 * t);
+        CHECK_EQ_U(geti(r, "counts.drv_accesses"), p);
         CHECK(geti(r, "counts.port_in_vmm") == geti(r, "counts.port_switching"));
         json_decref(r);
     }
@@ -149,6 +162,7 @@ static void test_native(void)
     CHECK_EQ_U(geti(r, "counts.port_switching"), 0);
     CHECK_EQ_U(geti(r, "counts.virqs"), 0);
     CHECK(geti(r, "category_ps.inout_switching") == 0);
+    CHECK_EQ_U(geti(r, "counts.drv_accesses"), geti(r, "counts.port_accesses"));
     /* wire-limited: goodput within 1 % of MSS / bytes on the wire at 100 Mb/s */
     double mss = (double)geti(r, "mss_bytes");
     double limit = 100.0 * mss / (double)wire_bytes_on_wire((size_t)mss + 66);

@@ -83,6 +83,7 @@ static void bottom_half(Sys *s)
     GuestKernel *g = &s->gk;
     for (int round = 0; g->napi_pending && round < GK_NAPI_ROUNDS; round++) {
         int work = pcnet32_poll(s->drv, g->napi_budget);
+        sys_drv_done(s);
         if (work < g->napi_budget)
             g->napi_pending = false;
         while (g->bl_count) { /* NAPI hands frames up directly */
@@ -121,6 +122,7 @@ void guest_irq_routine(Sys *s)
         vmm_priv_insns(s, COST_PRIV_PER_TICK);
     } else {
         (void)pcnet32_interrupt(s->drv);
+        sys_drv_done(s);
     }
     for (int i = 0; i < COST_PIC_ACCESSES_AFTER; i++)
         vmm_pic_access(s);

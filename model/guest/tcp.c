@@ -141,6 +141,7 @@ static bool output_segment(Sys *s, TcpSeg *g)
     size_t len = tcp_build_frame(frame, s->peer_mac, s->guest_mac, g->seq, 0,
                                  65535, t->hdr_len, g->len, true);
     int r = pcnet32_start_xmit(s->drv, frame, len, g->seq);
+    sys_drv_done(s);
     if (r != 0) {
         t->driver_stopped = true;
         return false;
@@ -206,10 +207,12 @@ void tcp_task_step(Sys *s)
         return;
     }
     uint64_t space = t->sndbuf - queued;
+    /* segments never exceed the peer's window (a window below one MSS) */
+    uint64_t seg_max = t->rwnd < t->mss ? (t->rwnd ? t->rwnd : 1) : t->mss;
     uint64_t n;
     TcpSeg *tail = t->count ? seg_at(t, t->count - 1) : NULL;
-    if (tail && !tail->sent && tail->len < t->mss) {
-        n = t->mss - tail->len;
+    if (tail && !tail->sent && tail->len < seg_max) {
+        n = seg_max - tail->len;
         if (n > t->call_left) n = t->call_left;
         if (n > space) n = space;
         tail->len += (uint32_t)n;
@@ -218,7 +221,7 @@ void tcp_task_step(Sys *s)
             t->blocked = true;
             return;
         }
-        n = t->mss;
+        n = seg_max;
         if (n > t->call_left) n = t->call_left;
         if (n > space) n = space;
         TcpSeg *g = seg_at(t, t->count++);

@@ -8,7 +8,8 @@
  * out; the last one goes with the FIN). The sender blocks when the write queue
  * holds guest.sndbuf_bytes and wakes when half is free. Segments go out while
  * they fit the peer's window and the congestion window in packets (slow start,
- * then +1 per window of ACKs); there is no loss, so no retransmission.
+ * then +1 per window of ACKs); there is no loss, so no retransmission. A peer
+ * window below one MSS caps the segment size.
  *
  * Frames are real Ethernet/IPv4/TCP headers (with the timestamp option when
  * tcp.timestamps); the stream offset travels in the sequence number.

@@ -90,7 +90,9 @@ CONF
     done
     echo "node never became idle:"; sinfo; tail -5 "$P/log/slurmctld.log" "$P/log/slurmd.log"; return 1
 }
+t0=$(date +%s.%N)
 t_check "single-node Slurm cluster up (munged, slurmctld, slurmd)" up
+t1=$(date +%s.%N)
 export SLURM_CONF=$P/etc/slurm.conf
 
 # ---- the reference: the built-in runner
@@ -110,7 +112,10 @@ submit() {
     done
     echo "job array $JOB did not finish:"; squeue; return 1
 }
+t2=$(date +%s.%N)
 t_check "sbatch --array=0-11%2 analysis/slurm/sweep.sbatch: the array runs to completion" submit
+t3=$(date +%s.%N)
+echo "t_slurm: cluster up in $(echo "$t1 - $t0" | bc) s, job array of $N tasks done in $(echo "$t3 - $t2" | bc) s"
 tasks_ok() {   # every task of the array completed with exit code 0
     out=$(scontrol -o show job "$JOB") || return 1
     [ "$(printf '%s\n' "$out" | grep -c 'JobState=COMPLETED')" = "$N" ] &&
