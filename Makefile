@@ -4,6 +4,8 @@
 #   make demo       install deps if needed, build, run the default job, print its summary
 #   make test       install deps if needed, build, run the test suite ("N passed, M failed")
 #   make bench      build and run the benchmarks (figures printed and compared in one run)
+#   make test-cluster  a sweep as a Slurm job array on a throwaway single-node cluster (root)
+#   make plots      run the sweep $(SWEEP) into $(BUILD)/sweeps/NAME (resuming) and plot it
 #   make deps       install the Debian packages vnicsim needs (root), or print the command
 #   make install    install the program into $(PREFIX)/bin
 #   make clean
@@ -52,7 +54,7 @@ BENCH_SRC := $(sort $(wildcard bench/bench_*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(O)/bench/%)
 PRESETS  := $(sort $(wildcard configs/*.json))
 
-.PHONY: all test bench demo deps install clean test-build plots reproduce FORCE
+.PHONY: all test bench demo deps install clean test-build plots reproduce test-cluster FORCE
 FORCE:
 .DEFAULT_GOAL := all
 
@@ -109,6 +111,15 @@ test: deps
 
 bench: $(PROG) $(BENCH_BIN)
 	$(Q)VNICSIM=$(PROG) BUILD_DIR=$(O) sh bench/run.sh $(BENCH_BIN)
+
+# Sweeps (sim/sweep.c, analysis/README.md): Slurm test (installs slurm-wlm, munge) and plots.
+test-cluster: $(PROG)
+	$(Q)VNICSIM=$(PROG) bash tests/cluster/t_slurm.sh
+
+SWEEP ?= analysis/sweeps/send-size.json
+plots: $(PROG)
+	$(Q)d=$(BUILD)/sweeps/$(basename $(notdir $(SWEEP))); \
+	$(PROG) sweep $(SWEEP) -o $$d --resume -j2 && $(PROG) plot $$d
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory $(PROG)

@@ -78,5 +78,6 @@ void costs_load(Costs *c, const Config *cfg)
     PC(peer_copy_per_kib, COSTS_PEER_COPY_CYCLES_PER_KIB);
 #undef HC
 #undef PC
+    c->guest_vm_slowdown_pct = cfg_int(cfg, CFG_COSTS_GUEST_VM_SLOWDOWN_PCT);
     c->native_port_io = (SimTime)cfg_int(cfg, CFG_COSTS_NATIVE_PORT_IO_NS) * SIM_NS;
 }

@@ -60,6 +60,7 @@ typedef struct Costs {
     SimTime iret, virq, priv_insn;
     SimTime lance_status, lance_tx, lance_other, vmnet_tx, vmnet_rx, vmapp_select, host_irq;
     SimTime inout_status_vmm, inout_data_vmm, vmapp_notify;
+    int64_t guest_vm_slowdown_pct; /* not a time: a percentage on guest code in the VM */
     SimTime native_port_io;
     SimTime guest_syscall, guest_copy_per_kib, guest_segment, guest_irq, guest_ctxsw, guest_tick;
     /* peer machine */

@@ -43,8 +43,6 @@ static void boot(Sys *s)
     }
 }
 
-static bool booted(const Sys *s) { return s->n_boot_done; }
-
 static void dispatch(void *opaque)
 {
     Sys *s = opaque;
@@ -53,8 +51,8 @@ static void dispatch(void *opaque)
         cpu_go_idle(c);
         return;
     }
-    if (!booted(s)) {
-        s->n_boot_done = true;
+    if (!s->booted) {
+        s->booted = true;
         boot(s);
     } else if (s->hosted && vmnet_irq_pending(s)) {
         vmnet_host_irq_routine(s);

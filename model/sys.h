@@ -63,7 +63,7 @@ typedef struct Sys {
     bool measuring, done, failed;
     SimTime t_start, t_end;
     uint64_t bytes_at_start, bytes_at_end;
-    bool n_boot_done;
+    bool booted;
     char err[256];
     uint8_t guest_mac[6], peer_mac[6];
 } Sys;

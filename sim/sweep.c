@@ -53,6 +53,12 @@ static const char usage_sweep[] =
     "  --check            validate the spec, print the number of points\n"
     "  --program PATH     the vnicsim binary that runs the points (default: this one)\n"
     "\n"
+    "A spec: {\"version\": 1, \"base\": {\"preset\", \"config\", \"set\": {PATH: VALUE}},\n"
+    "\"axes\": [{\"path\": PATH, \"values\": [...]} or {\"path\": PATH, \"range\": {\"from\",\n"
+    "\"to\", \"step\" or \"points\" + \"scale\": \"linear\"|\"log\"}}], \"zip\": [[PATH, ...]],\n"
+    "\"repeat\": R}; PATH \"preset\" sweeps over built-in presets. First axis slowest,\n"
+    "repeats innermost; repeat r runs with seed + r.\n"
+    "\n"
     "Spec format and cluster recipes: analysis/README.md. Exit status: 0 success,\n"
     "1 a point failed, 2 usage or spec error, 130/143 stopped by SIGINT/SIGTERM.\n";
 
@@ -191,11 +197,15 @@ static const char *closest(const char *word, const char *const *cand, size_t n)
 
 static const char *closest_key_path(const char *word)
 {
-    const char *cand[CFG__COUNT];
+    const char *cand[CFG__COUNT + 1];
     for (int k = 0; k < CFG__COUNT; k++)
         cand[k] = cfg_key_path((CfgKey)k);
-    return closest(word, cand, CFG__COUNT);
+    cand[CFG__COUNT] = "preset";
+    return closest(word, cand, CFG__COUNT + 1);
 }
+
+/* The pseudo key of an axis over built-in presets ("path": "preset"). */
+#define PRESET_AXIS CFG__COUNT
 
 static int mkdirs(const char *dir)
 {
@@ -396,8 +406,9 @@ typedef struct Spec {
     Dim *dims;
     int ndims;
     int repeat;
+    int preset_axis; /* index of the "preset" axis, -1 when none */
     size_t ncombos, npoints;
-    Config *base;
+    Config *base; /* defaults, base.preset, base.config, base.set */
 } Spec;
 
 static void spec_free(Spec *s)
@@ -512,7 +523,7 @@ static int expand_range(const Spec *s, Axis *ax, json_t *r, const char *where)
         return spec_err(s, "%s: 'from' and 'to' must be numbers", where);
     if (!step == !points)
         return spec_err(s, "%s: needs exactly one of 'step' or 'points'", where);
-    CfgType ty = cfg_key_type(ax->key);
+    CfgType ty = ax->key == PRESET_AXIS ? CFGT_STR : cfg_key_type(ax->key);
     if (ty != CFGT_INT && ty != CFGT_NUM)
         return spec_err(s, "%s: a range needs a numeric key; '%s' is not one (use 'values')", where,
                         ax->path);
@@ -606,9 +617,30 @@ static int expand_range(const Spec *s, Axis *ax, json_t *r, const char *where)
     return 0;
 }
 
+/* A configuration from the built-in preset `preset` (the value of a "preset" axis),
+ * then base.config and base.set; NULL after printing an error naming `where`. */
+static Config *base_for(const Spec *s, const char *preset, const char *where)
+{
+    Config *c = cfg_new();
+    CfgError err;
+    if (cfg_apply_preset(c, preset, &err) != 0 || (s->config && cfg_apply_file(c, s->config, &err) != 0)) {
+        spec_err(s, "%s: %s", where, err.text);
+        cfg_free(c);
+        return NULL;
+    }
+    for (int i = 0; i < s->nsets; i++)
+        if (cfg_apply_set(c, s->sets[i], &err) != 0) {
+            spec_err(s, "%s: %s", where, err.text);
+            cfg_free(c);
+            return NULL;
+        }
+    return c;
+}
+
 static int spec_load(Spec *s, const char *file)
 {
     memset(s, 0, sizeof *s);
+    s->preset_axis = -1;
     snprintf(s->file, sizeof s->file, "%s", file);
     absolute(s->afile, sizeof s->afile, file);
     json_error_t je;
@@ -749,7 +781,14 @@ static int spec_load(Spec *s, const char *file)
             goto out;
         }
         snprintf(ax->path, sizeof ax->path, "%s", json_string_value(p));
-        ax->key = cfg_key_find(ax->path);
+        ax->key = strcmp(ax->path, "preset") == 0 ? PRESET_AXIS : cfg_key_find(ax->path);
+        if (ax->key == PRESET_AXIS) {
+            if (s->preset) {
+                spec_err(s, "%s: an axis over presets replaces base.preset; remove one of them", where);
+                goto out;
+            }
+            s->preset_axis = (int)i;
+        }
         if ((int)ax->key < 0) {
             const char *best = closest_key_path(ax->path);
             if (best)
@@ -789,9 +828,18 @@ static int spec_load(Spec *s, const char *file)
                 spec_err(s, "%s: must be a number, boolean or string", w2);
                 goto out;
             }
-            Config *c = cfg_clone(s->base);
-            int r = apply_value(s, c, ax->path, v, w2);
-            cfg_free(c);
+            int r;
+            if (ax->key == PRESET_AXIS) {
+                Config *c = json_is_string(v) ? base_for(s, json_string_value(v), w2) : NULL;
+                if (!json_is_string(v))
+                    spec_err(s, "%s: must be a preset name", w2);
+                r = c ? 0 : -1;
+                cfg_free(c);
+            } else {
+                Config *c = cfg_clone(s->base);
+                r = apply_value(s, c, ax->path, v, w2);
+                cfg_free(c);
+            }
             if (r)
                 goto out;
         }
@@ -927,11 +975,15 @@ static Config *point_config(const Spec *s, size_t k, int64_t *seed)
 {
     size_t combo = k / (size_t)s->repeat;
     int r = (int)(k % (size_t)s->repeat);
-    Config *c = cfg_clone(s->base);
     char where[200];
     snprintf(where, sizeof where, "point %zu", k);
+    Config *c = s->preset_axis >= 0
+                    ? base_for(s, json_string_value(axis_value(s, combo, s->preset_axis)), where)
+                    : cfg_clone(s->base);
+    if (!c)
+        return NULL;
     for (int a = 0; a < s->naxes; a++)
-        if (apply_value(s, c, s->axes[a].path, axis_value(s, combo, a), where)) {
+        if (a != s->preset_axis && apply_value(s, c, s->axes[a].path, axis_value(s, combo, a), where)) {
             cfg_free(c);
             return NULL;
         }
@@ -962,7 +1014,10 @@ static char **point_argv(const Spec *s, const char *program, size_t k, int64_t s
     size_t combo = k / (size_t)s->repeat;
     av[n++] = strdup(program);
     av[n++] = strdup("run");
-    if (s->preset) {
+    if (s->preset_axis >= 0) {
+        av[n++] = strdup("--preset");
+        av[n++] = strdup(json_string_value(axis_value(s, combo, s->preset_axis)));
+    } else if (s->preset) {
         av[n++] = strdup("--preset");
         av[n++] = strdup(s->preset);
     }
@@ -975,6 +1030,8 @@ static char **point_argv(const Spec *s, const char *program, size_t k, int64_t s
         av[n++] = strdup(s->sets[i]);
     }
     for (int a = 0; a < s->naxes; a++) {
+        if (a == s->preset_axis)
+            continue;
         av[n++] = strdup("--set");
         av[n++] = assignment(s->axes[a].path, axis_value(s, combo, a));
     }

@@ -12,9 +12,11 @@
  *    "axes": [{"path": P, "values": [...]} |
  *             {"path": P, "range": {"from": A, "to": B, "step": S}} |
  *             {"path": P, "range": {"from": A, "to": B, "points": N, "scale": "linear"|"log"}}],
- *    "zip": [[P1, P2, ...], ...],
+ *    "zip": [[P1, P2, ...], ...],    (axes advancing together)
  *    "repeat": R}
  *
+ * An axis path is a schema key, or "preset" (values: built-in preset names, replacing
+ * base.preset).
  * Expansion: first axis slowest, last fastest, repeats innermost; point K =
  * combination * R + r; repeat r runs with seed = (seed of the combination) + r.
  * Every point runs in its own process ("vnicsim run ... -o DIR/points/K --force"),

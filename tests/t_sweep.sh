@@ -84,6 +84,40 @@ t_check "  no temporary file left" no_tmp "$T/int"
 t_check "  --resume finishes the sweep" $V sweep $SLOW -o "$T/int" --resume
 t_check "  CSVs identical to the SIGTERM-resumed sweep" same "$T/term" "$T/int"
 
+# ---- plots: the real sweep, then a fixture with repeats (confidence intervals)
+is_png() { [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]; }
+figures_ok() {  # DIR NAME...: each NAME.png is a PNG and NAME.svg an SVG
+    d=$1; shift
+    for n in "$@"; do
+        is_png "$d/$n.png" || { echo "$d/$n.png is not a PNG"; return 1; }
+        grep -q '<svg' "$d/$n.svg" || { echo "$d/$n.svg is not an SVG"; return 1; }
+    done; }
+t_check "plot the real sweep" $V plot "$T/ref"
+t_check "  five figures, PNG and SVG" figures_ok "$T/ref/plots" throughput_vs_send idle_vs_send \
+    vs_world_switch_cycles breakdown latency_cdf
+t_check "  send.dat: a block per world-switch cost, 3 send sizes each" \
+    sh -c "[ \$(grep -c '^\"world_switch_cycles=' $T/ref/plots/send.dat) = 2 ] && [ \$(grep -c '^[0-9]' $T/ref/plots/send.dat) = 6 ]"
+t_check "  latency.dat: 6 CDFs, each ending at 1" \
+    sh -c "[ \$(grep -c '^\"' $T/ref/plots/latency.dat) = 6 ] && [ \$(awk 'NF==0 && p!=\"\" {print p} {if (NF) p=\$2} END {print p}' $T/ref/plots/latency.dat | sort -u) = 1 ]"
+rm -f "$T"/ref/plots/*.png "$T"/ref/plots/*.svg
+t_check "  render.sh re-renders from the data alone" sh "$T/ref/plots/render.sh"
+t_check "  figures back" figures_ok "$T/ref/plots" throughput_vs_send breakdown latency_cdf
+cp -r tests/fixtures/sweep/plotdir "$T/fx"
+t_check "fixture with 3 repeats: merge" $V sweep "$T/fx/spec.json" -o "$T/fx" --merge
+t_check "  summary: mean and Student-t 95 % CI of goodput" \
+    grep -q '^0,512,false,3,1,0,40.166666666666664,4.362354527978873,' "$T/fx/summary.csv"
+t_check "  plot" $V plot "$T/fx" -o "$T/fxplots"
+t_check "  four figures (no cost axis)" figures_ok "$T/fxplots" throughput_vs_send idle_vs_send breakdown latency_cdf
+t_check "  send.dat carries the CI column" grep -q '^512 40.16666667 4.362354528 ' "$T/fxplots/send.dat"
+t_check "  the breakdown leaves out an all-zero category" \
+    sh -c "head -1 $T/fxplots/breakdown.dat | grep -q '\"vmm\" \"vmnet_transmit\" \"host_other\" \"idle\"' && ! grep -q native_guest $T/fxplots/breakdown.dat"
+t_check "  --no-render writes data and render.sh only" $V plot "$T/fx" -o "$T/fxdata" --no-render
+t_check "    no figure" sh -c "test -s $T/fxdata/render.sh && ! ls $T/fxdata/*.png 2>/dev/null"
+t_fail "plot: no such directory" $V plot "$T/nonexistent"
+mkdir -p "$T/badcsv" && cp "$T/fx/sweep.csv" "$T/badcsv/" && sed '3s/,[^,]*$//' "$T/fx/summary.csv" > "$T/badcsv/summary.csv"
+t_check "plot: a damaged summary.csv is reported with its line" \
+    sh -c "! $V plot $T/badcsv 2>$T/badcsv.err && grep -q 'summary.csv:3:' $T/badcsv.err"
+
 # ---- spec errors reach the user with file and position
 printf '{"version": 1,\n "axes": [{"path": "workload.send_bytes", "values": [1,]}]}\n' > "$T/bad1.json"
 t_check "syntax error: file:line:col" sh -c "$V sweep $T/bad1.json --check 2>&1 | grep -q 'bad1.json:2:'"

@@ -284,6 +284,28 @@ static void test_burst_into_sparse(void)
     evq_free(q);
 }
 
+static void test_extreme_times(void)
+{
+    /* times across the whole 64-bit range, with ties at the very end */
+    Evq *q = evq_new();
+    Log l = {.q = q};
+    static const SimTime t[] = {SIM_TIME_MAX, 0, SIM_TIME_MAX - 1, (SimTime)1 << 63,
+                                SIM_TIME_MAX, ((SimTime)1 << 63) - 1, 1, SIM_TIME_MAX - 1};
+    for (uint64_t i = 0; i < 8; i++)
+        evq_at(q, t[i], log_fn, &l, i);
+    static const uint64_t order[] = {1, 6, 5, 3, 2, 7, 0, 4};
+    CHECK_EQ_U(evq_run(q, SIM_TIME_MAX, NULL), 8);
+    for (int i = 0; i < 8; i++) {
+        CHECK_EQ_U(l.arg[i], order[i]);
+        CHECK_EQ_U(l.when[i], t[order[i]]);
+    }
+    CHECK_EQ_U(evq_now(q), SIM_TIME_MAX);
+    evq_at(q, SIM_TIME_MAX, log_fn, &l, 9); /* at now is allowed */
+    CHECK(evq_step(q));
+    CHECK_EQ_U(l.arg[8], 9);
+    evq_free(q);
+}
+
 /* ---- run / stop / interrupt ---------------------------------------------------- */
 static void stopper_fn(void *opaque, uint64_t arg)
 {
@@ -517,6 +539,7 @@ int main(void)
     test_cancel_many();
     test_handlers_schedule();
     test_burst_into_sparse();
+    test_extreme_times();
     test_run();
     test_fuzz(false);
     test_fuzz(true);

@@ -281,6 +281,26 @@ static void test_ltint(void)
     fh_free(h);
 }
 
+/* SWSTYLE 1 (ILACC): TMD1 bit 29 is NO_FCS */
+static void test_swstyle1_no_fcs(void)
+{
+    FakeHost *h = fh_new(1 << 20, PCNET_PROFILE_DATASHEET, false);
+    fh_sreset(h);
+    fh_bcr_w(h, 20, 1);
+    fh_write_init32(h, FH_INIT_ADDR, 0, 2, 2, NULL, FH_RX_RING, FH_TX_RING);
+    fh_csr_w(h, 1, FH_INIT_ADDR);
+    fh_csr_w(h, 2, 0);
+    fh_csr_w(h, 0, 0x0003);
+    gmem_write(h->mem, FH_TX_BUFS, arp42, sizeof arp42);
+    fh_tmd32(h, FH_TX_RING, 0, FH_TX_BUFS, 42, FH_TMD_STP | FH_TMD_ENP | 0x20000000u);
+    fh_tmd32(h, FH_TX_RING, 1, FH_TX_BUFS, 42, FH_TMD_STP | FH_TMD_ENP);
+    fh_csr_w(h, 0, 0x0008);
+    CHECK_EQ_U(h->frames_out, 2);
+    CHECK(!fh_last_frame(h, 1)->fcs);
+    CHECK(fh_last_frame(h, 0)->fcs);
+    fh_free(h);
+}
+
 /* SPND halts transmit; a TDMD written meanwhile is served on resume */
 static void test_suspend(void)
 {
@@ -309,5 +329,6 @@ int main(void)
     test_swstyle3_tx();
     test_ltint();
     test_suspend();
+    test_swstyle1_no_fcs();
     return check_report("test_pcnet_tx");
 }

@@ -188,6 +188,17 @@ static void test_validation(void)
     reject("{\"version\": 1, \"base\": {\"presets\": \"ws2-pc733\"}}", "did you mean 'preset'?");
     reject("{\"version\": 1, \"repeat\": 0}", "repeat");
     reject("{\"version\": 1, \"base\": {\"set\": {\"seed\": 9223372036854775807}}, \"repeat\": 2}", "overflows");
+    reject("{\"version\": 1, \"base\": {\"preset\": \"ws2-pc733\"}, \"axes\": [{\"path\": \"preset\", "
+           "\"values\": [\"ws2-pc733\"]}]}",
+           "replaces base.preset");
+    reject("{\"version\": 1, \"axes\": [{\"path\": \"preset\", \"values\": [\"ws2-pc733\", \"ws2-pc73\"]}]}",
+           "axes[0] (preset) value 1");
+    reject("{\"version\": 1, \"axes\": [{\"path\": \"preset\", \"values\": [7]}]}", "must be a preset name");
+    reject("{\"version\": 1, \"axes\": [{\"path\": \"preset\", \"range\": {\"from\": 1, \"to\": 2, "
+           "\"step\": 1}}]}",
+           "needs a numeric key");
+    reject("{\"version\": 1, \"axes\": [{\"path\": \"presets\", \"values\": [\"ws2-pc733\"]}]}",
+           "did you mean 'preset'?");
     CHECK(sweep(spec(good), "-o", NULL) == 2);
     CHECK(sweep(spec(good), NULL) == 2); /* -o required */
     CHECK(sweep(spec(good), "-o", tmpdir, "--merge", "--point", "1", NULL) == 2);
@@ -324,17 +335,19 @@ static void test_runs(void)
     /* re-running into it needs --resume or --force */
     CHECK(sweep(rs, "-o", dir, "--program", prog, NULL) == 2);
     CHECK(strstr(err_text, "--resume") != NULL);
-    struct stat a, b;
+    /* --resume keeps a point with results (a marker stands in for them), --point re-runs */
     snprintf(p, sizeof p, "%s/points/0/results.json", dir);
-    stat(p, &a);
+    spit(p, "{\"marker\": 1}\n");
     CHECK(sweep(rs, "-o", dir, "--resume", "--program", prog, NULL) == 0);
-    stat(p, &b);
-    CHECK(a.st_ino == b.st_ino && a.st_mtime == b.st_mtime); /* not re-run */
+    slurp(p, csv, sizeof csv);
+    CHECK_STR(csv, "{\"marker\": 1}\n");
     CHECK(sweep(rs, "-o", dir, "--point", "0", "--resume", "--program", prog, NULL) == 0);
     CHECK(strstr(err_text, "skipped") != NULL);
+    slurp(p, csv, sizeof csv);
+    CHECK_STR(csv, "{\"marker\": 1}\n");
     CHECK(sweep(rs, "-o", dir, "--point", "0", "--program", prog, NULL) == 0);
-    stat(p, &b);
-    CHECK(a.st_ino != b.st_ino); /* re-run: a new file renamed into place */
+    slurp(p, csv, sizeof csv);
+    CHECK(strstr(csv, "\"metrics\"") != NULL);
 
     /* a point the model rejects is a failure with its log kept, and the sweep exits 1 */
     snprintf(dir, sizeof dir, "%s/fail", tmpdir);
@@ -352,6 +365,24 @@ static void test_runs(void)
     snprintf(p, sizeof p, "%s/sweep.csv", dir);
     slurp(p, csv, sizeof csv);
     CHECK(strstr(csv, "\n0,0,1,20000,") && !strstr(csv, "\n1,0,1,"));
+
+    /* an axis over presets: each point starts from its preset, base.set on top */
+    snprintf(dir, sizeof dir, "%s/presets", tmpdir);
+    const char *ps = spec("{\"version\": 1, \"base\": {\"set\": {\"workload.bytes\": 200000, "
+                          "\"workload.warmup_bytes\": 20000}},\n"
+                          " \"axes\": [{\"path\": \"preset\", \"values\": [\"native-pc733\", \"ws2-pc733\"]}]}\n");
+    rc = sweep(ps, "-o", dir, "--program", prog, NULL);
+    CHECKF(rc == 0, "exit %d: %s", rc, err_text);
+    snprintf(p, sizeof p, "%s/points/0/config.json", dir);
+    slurp(p, csv, sizeof csv);
+    CHECK(strstr(csv, "\"name\": \"native-pc733\"") && strstr(csv, "\"mode\": \"native\"") &&
+          strstr(csv, "\"bytes\": 200000"));
+    snprintf(p, sizeof p, "%s/points/1/config.json", dir);
+    slurp(p, csv, sizeof csv);
+    CHECK(strstr(csv, "\"name\": \"ws2-pc733\"") && strstr(csv, "\"mode\": \"hosted\""));
+    snprintf(p, sizeof p, "%s/sweep.csv", dir);
+    slurp(p, csv, sizeof csv);
+    CHECK(strncmp(csv, "point,repeat,seed,preset,", 25) == 0 && strstr(csv, "\n1,0,1,ws2-pc733,"));
 
     /* a program that cannot start */
     snprintf(dir, sizeof dir, "%s/noprog", tmpdir);

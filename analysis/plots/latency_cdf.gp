@@ -3,7 +3,9 @@
 # Data: blocks, one per configuration, each starting with its quoted title; columns
 # upper bound (us), fraction of segments at or below it. Variables: data, out, term, nseries.
 if (!exists("term")) term = 'png'
-set terminal @term size 900,560
+h = nseries * 19 + 160
+if (h < 560) h = 560
+set terminal @term size 1000,h
 set termoption noenhanced
 set output out
 set title 'Segment latency CDF'
@@ -12,5 +14,5 @@ set ylabel 'fraction of segments'
 set logscale x 10
 set grid
 set yrange [0:1.02]
-set key below
-plot for [i=0:nseries-1] data index i using 1:2 with steps lw 2 title columnheader(1)
+set key outside right top
+plot for [i=0:nseries-1] data index i using 1:2 with steps lw 2 lt (i%8+1) dt 1+i/8%5 title columnheader(1)

@@ -139,7 +139,7 @@ static void crc_init(uint32_t table[8][256])
     for (uint32_t i = 0; i < 256; i++) {
         uint32_t c = i;
         for (int k = 0; k < 8; k++)
-            c = (c & 1) ? (c >> 1) ^ 0xEDB88320u : c >> 1;
+            c = (c & 1) ? (c >> 1) ^ PCNET_CRC32_POLY : c >> 1;
         table[0][i] = c;
     }
     for (unsigned k = 1; k < 8; k++)
@@ -194,7 +194,8 @@ static uint64_t bus_addr(const Pcnet *d, uint32_t a)
 {
     if (ssize32(d))
         return a;
-    return (a & 0x00FFFFFFu) | ((uint32_t)(d->csr[PCNET_CSR_IADR1] & 0xFF00u) << 16);
+    return (a & PCNET_ADDR24_MASK) |
+           (uint32_t)(d->csr[PCNET_CSR_IADR1] & PCNET_CSR2_UPPER_MASK) << PCNET_CSR2_UPPER_SHIFT;
 }
 
 /* Rings: base from CSR24/25 (RX) or CSR30/31 (TX); length in CSR76/78 as a positive
@@ -246,8 +247,8 @@ static int desc_load(Pcnet *d, uint64_t a, PcnetDesc *t, bool is_tx)
         if (dma_rd(d, a, b, PCNET_DESC16_SIZE) < 0)
             return -1;
         uint16_t w1 = ld16(b + 2), w3 = ld16(b + 6);
-        t->addr = ld16(b) | (uint32_t)(w1 & 0x00FFu) << 16;
-        t->flags = (uint32_t)(w1 & 0xFF00u) << 16 | ld16(b + 4);
+        t->addr = ld16(b) | (uint32_t)(w1 & PCNET_DESC16_HADR_MASK) << 16;
+        t->flags = (uint32_t)(w1 & PCNET_DESC16_STATUS_MASK) << 16 | ld16(b + 4);
         /* TMD3 keeps the TMD2 error bits and TDR in one word; RMD3 is MCNT. */
         t->misc = is_tx ? (uint32_t)w3 << 16 : w3;
         return 0;
@@ -276,7 +277,8 @@ static int desc_store(Pcnet *d, uint64_t a, const PcnetDesc *t, bool is_tx)
         st16(b, (uint16_t)(is_tx ? t->misc >> 16 : t->misc));
         if (dma_wr(d, a + 6, b, 2) < 0)
             return -1;
-        st16(b, (uint16_t)((t->flags >> 16) & 0xFF00u) | (uint16_t)((t->addr >> 16) & 0x00FFu));
+        st16(b, (uint16_t)(((t->flags >> 16) & PCNET_DESC16_STATUS_MASK) |
+                           ((t->addr >> 16) & PCNET_DESC16_HADR_MASK)));
         return dma_wr(d, a + 2, b, 2);
     }
     st32(b, t->misc);
@@ -329,7 +331,7 @@ static void update_irq(Pcnet *d)
 static uint64_t poll_interval_ns(const Pcnet *d)
 {
     uint32_t v = d->csr[PCNET_CSR_POLLINT];
-    uint64_t clocks = v ? 0x10000u - v : PCNET_POLL_CLOCKS;
+    uint64_t clocks = v ? PCNET_POLL_CLOCKS - v : PCNET_POLL_CLOCKS; /* two's complement */
     return clocks * 1000000000u / PCNET_PCI_CLOCK_HZ;
 }
 
@@ -887,8 +889,8 @@ static void do_init(Pcnet *d)
         for (unsigned i = 0; i < 4; i++)
             d->csr[PCNET_CSR_LADRF0 + i] = ld16(ib + PCNET_IB16_LADRF + 2 * i);
         uint16_t rhi = ld16(ib + PCNET_IB16_RDRA + 2), thi = ld16(ib + PCNET_IB16_TDRA + 2);
-        rdra = ld16(ib + PCNET_IB16_RDRA) | (uint32_t)(rhi & 0x00FFu) << 16;
-        tdra = ld16(ib + PCNET_IB16_TDRA) | (uint32_t)(thi & 0x00FFu) << 16;
+        rdra = ld16(ib + PCNET_IB16_RDRA) | (uint32_t)(rhi & PCNET_IB16_HADR_MASK) << 16;
+        tdra = ld16(ib + PCNET_IB16_TDRA) | (uint32_t)(thi & PCNET_IB16_HADR_MASK) << 16;
         rlog = (rhi >> PCNET_IB16_LEN_SHIFT) & PCNET_IB16_LEN_MASK;
         tlog = (thi >> PCNET_IB16_LEN_SHIFT) & PCNET_IB16_LEN_MASK;
     }
@@ -1248,7 +1250,7 @@ void pcnet_io_write(Pcnet *d, uint32_t offset, unsigned size, uint32_t value)
     } else if (dw && size == 4) {
         switch (offset) {
         case PCNET_DWIO_RDP: csr_write(d, d->rap, v16); break;
-        case PCNET_DWIO_RAP: rap_write(d, value & 0xFFFFu); break;
+        case PCNET_DWIO_RAP: rap_write(d, v16); break; /* bits 31:16 ignored */
         case PCNET_DWIO_RESET: break;
         case PCNET_DWIO_BDP: bcr_write(d, d->rap, v16); break;
         default: ok = false; break;
@@ -1303,7 +1305,8 @@ bool pcnet_can_receive(Pcnet *d)
     if (!d->ops.dma_read)
         return false;
     if (!ssize32(d))
-        return d->ops.dma_read(d->ops.opaque, a, b, PCNET_DESC16_SIZE) == 0 && (b[3] & 0x80);
+        return d->ops.dma_read(d->ops.opaque, a, b, PCNET_DESC16_SIZE) == 0 &&
+               ((uint32_t)ld16(b + 2) << 16 & PCNET_DESC_OWN);
     if (d->ops.dma_read(d->ops.opaque, a, b, PCNET_DESC32_SIZE) < 0)
         return false;
     return (ld32(b + 4) & PCNET_DESC_OWN) != 0;

@@ -246,6 +246,11 @@ enum {
     PCNET_SWSTYLE_PCNET_SWAP = 3, /* 32-bit with descriptor dwords 0 and 2 swapped */
 };
 
+/* 16-bit software style (SSIZE32 = 0): 24-bit addresses; CSR2[15:8] supplies bits 31:24 */
+#define PCNET_ADDR24_MASK    0x00FFFFFFu
+#define PCNET_CSR2_UPPER_MASK 0xFF00u     /* IADR[31:24] = upper byte of every DMA address */
+#define PCNET_CSR2_UPPER_SHIFT 16         /* its shift into a 32-bit address */
+
 /* ---- init block (note §3.1, §3.2) ---- */
 #define PCNET_IB16_SIZE      24u
 #define PCNET_IB16_MODE      0x00u
@@ -273,6 +278,9 @@ enum {
  * word 2 (TMD2/RMD2): TX error bits / RX MCNT
  * SWSTYLE 0 keeps the same status byte in bits 15:8 of its second word. */
 #define PCNET_DESC16_SIZE    8u
+#define PCNET_DESC16_HADR_MASK   0x00FFu  /* word 1 [7:0]: buffer address [23:16] */
+#define PCNET_DESC16_STATUS_MASK 0xFF00u  /* word 1 [15:8]: status (= 32-bit bits 31:24) */
+#define PCNET_IB16_HADR_MASK     0x00FFu  /* RDRA/TDRA [23:16] in the 16-bit init block */
 #define PCNET_DESC32_SIZE    16u
 
 #define PCNET_DESC_OWN       (1u << 31)
@@ -313,6 +321,8 @@ enum {
 #define PCNET_ETH_FCS_LEN    4u
 #define PCNET_ETH_MIN_NOFCS  60u     /* APAD_XMT pads to this, + FCS = 64 on the wire */
 #define PCNET_ETH_MAX_WIRE   1518u   /* longer transmissions are babble (BABL) */
+
+#define PCNET_CRC32_POLY     0xEDB88320u  /* IEEE 802.3 CRC-32, bit-reflected */
 
 /* ---- polling (note §4.7) ---- */
 #define PCNET_PCI_CLOCK_HZ   33000000u

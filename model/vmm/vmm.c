@@ -205,7 +205,13 @@ void vmm_hlt(Sys *s)
 
 void vmm_guest_code(Sys *s, uint64_t ps)
 {
-    cpu_charge(&s->cpu, ps, s->hosted ? CAT_GUEST_UNVIRT : CAT_NATIVE_GUEST);
+    if (!s->hosted) {
+        cpu_charge(&s->cpu, ps, CAT_NATIVE_GUEST);
+        return;
+    }
+    if (s->costs.guest_vm_slowdown_pct)
+        ps += (ps * (uint64_t)s->costs.guest_vm_slowdown_pct + 50) / 100;
+    cpu_charge(&s->cpu, ps, CAT_GUEST_UNVIRT);
 }
 
 void vmm_guest_ctxsw(Sys *s, uint64_t ps)

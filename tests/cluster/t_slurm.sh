@@ -73,6 +73,7 @@ AccountingStorageType=accounting_storage/none
 JobCompType=jobcomp/none
 MpiDefault=none
 SchedulerType=sched/builtin
+SchedulerParameters=sched_min_interval=0
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 ReturnToService=2
@@ -115,7 +116,7 @@ submit() {
 t2=$(date +%s.%N)
 t_check "sbatch --array=0-11%2 analysis/slurm/sweep.sbatch: the array runs to completion" submit
 t3=$(date +%s.%N)
-echo "t_slurm: cluster up in $(echo "$t1 - $t0" | bc) s, job array of $N tasks done in $(echo "$t3 - $t2" | bc) s"
+echo "t_slurm: cluster up in $(awk "BEGIN{printf \"%.1f\", $t1 - $t0}") s, job array of $N tasks done in $(awk "BEGIN{printf \"%.1f\", $t3 - $t2}") s"
 tasks_ok() {   # every task of the array completed with exit code 0
     out=$(scontrol -o show job "$JOB") || return 1
     [ "$(printf '%s\n' "$out" | grep -c 'JobState=COMPLETED')" = "$N" ] &&
@@ -129,7 +130,9 @@ t_check "--merge" "$VNICSIM" sweep "$SPEC" -o "$T/slurm-sweep" --merge
 t_check "sweep.csv byte-identical to the built-in runner's" cmp "$T/ref/sweep.csv" "$T/slurm-sweep/sweep.csv"
 t_check "summary.csv byte-identical to the built-in runner's" cmp "$T/ref/summary.csv" "$T/slurm-sweep/summary.csv"
 
+t4=$(date +%s.%N)
 stop_daemons
+echo "t_slurm: daemons stopped in $(awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - $t4}") s"
 stopped() { for f in "$P/run/slurmd.pid" "$P/run/slurmctld.pid" "$P/munge/run/munged.pid"; do
     ! kill -0 "$(cat "$f")" 2>/dev/null || { echo "still running: $f"; return 1; }; done; }
 t_check "the daemons started here are stopped" stopped
