@@ -121,6 +121,10 @@ plots: $(PROG)
 	$(Q)d=$(BUILD)/sweeps/$(basename $(notdir $(SWEEP))); \
 	$(PROG) sweep $(SWEEP) -o $$d --resume -j2 && $(PROG) plot $$d
 
+# The study's figures and tables into results/paper/ (analysis/reproduce.sh; < 1 min).
+reproduce: $(PROG)
+	$(Q)VNICSIM=$(PROG) sh analysis/reproduce.sh
+
 demo: deps
 	$(Q)$(MAKE) --no-print-directory $(PROG)
 	$(Q)$(PROG) run --preset ws2-pc733 --set workload.bytes=10485760 --force -o $(BUILD)/demo

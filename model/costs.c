@@ -15,6 +15,7 @@ static const char *const cat_names[CAT__COUNT] = {
     [CAT_VIRQ] = "virtual_irq_delivery",
     [CAT_IRET] = "iret",
     [CAT_TRANSITIONS] = "transitions",
+    [CAT_HOST_IRQ_SWITCH] = "host_irq_switching",
     [CAT_VMNET_TX] = "vmnet_transmit",
     [CAT_VMNET_RX] = "vmnet_receive",
     [CAT_LANCE_TX_EMU] = "lance_transmit_emulation",
@@ -76,6 +77,7 @@ void costs_load(Costs *c, const Config *cfg)
     PC(peer_irq, COSTS_PEER_IRQ_CYCLES);
     PC(peer_segment, COSTS_PEER_SEGMENT_CYCLES);
     PC(peer_copy_per_kib, COSTS_PEER_COPY_CYCLES_PER_KIB);
+    PC(peer_syscall, COSTS_PEER_SYSCALL_CYCLES);
 #undef HC
 #undef PC
     c->guest_vm_slowdown_pct = cfg_int(cfg, CFG_COSTS_GUEST_VM_SLOWDOWN_PCT);

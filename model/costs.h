@@ -28,13 +28,14 @@ typedef enum CostCat {
     CAT_VIRQ,                 /* virtual IRQ delivery */
     CAT_IRET,                 /* IRET virtualization */
     CAT_TRANSITIONS,          /* entering/leaving VMM code (traps), HLT switches */
+    CAT_HOST_IRQ_SWITCH,      /* world switches forced by a host IRQ (VMM time, not a Table 1 row) */
     CAT__VMM_END,
     CAT_VMNET_TX = CAT__VMM_END, /* VMApp write() through VMNet to the host NIC */
     CAT_VMNET_RX,             /* VMApp read() from VMNet + copy into guest memory */
     CAT_LANCE_TX_EMU,         /* VMApp: Lance transmit path */
     CAT_LANCE_STATUS_EMU,     /* VMApp: Lance status register */
     CAT_LANCE_OTHER_EMU,      /* VMApp: other Lance data-port accesses (init, BCRs) */
-    CAT_HOST_IRQ,             /* host IRQ handlers and the world switches they force */
+    CAT_HOST_IRQ,             /* host IRQ handlers (the world switches they force: CAT_HOST_IRQ_SWITCH) */
     CAT_HOST_OTHER,           /* other host work: VMApp select() */
     CAT_NATIVE_GUEST,         /* native: the guest OS and nettest on the bare machine */
     CAT_NATIVE_PORT_IO,       /* native: port accesses */
@@ -64,7 +65,7 @@ typedef struct Costs {
     SimTime native_port_io;
     SimTime guest_syscall, guest_copy_per_kib, guest_segment, guest_irq, guest_ctxsw, guest_tick;
     /* peer machine */
-    SimTime peer_irq, peer_segment, peer_copy_per_kib;
+    SimTime peer_irq, peer_segment, peer_copy_per_kib, peer_syscall;
 } Costs;
 
 /* Fill from a resolved configuration. */

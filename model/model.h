@@ -14,6 +14,7 @@
 
 #include "sim/config.h"
 #include "sim/evq.h"
+#include "sim/timeline.h"
 
 /* The configuration `vnicsim run` uses when neither --preset nor --config is given. */
 #define MODEL_DEFAULT_PRESET "ws2-pc733"
@@ -39,6 +40,15 @@ json_t *model_results(const Model *m);
 
 /* The human summary (tables shaped like the paper's) printed after a run. */
 void model_print_summary(const Model *m, FILE *out);
+
+/* Timeline (vnicsim run --timeline): from now on the run is written to `tl` as
+ * trace events (model/tlhook.h: every CPU charge as a slice named by its cost
+ * category, idle, the world, the wire, the peer, each segment's journey as a
+ * flow). Call after model_new, before model_run; results are unaffected. The
+ * caller owns `tl`: call model_timeline_detach (it closes the last slices) before
+ * timeline_close. 0 ok, -1 with a message. */
+int model_timeline(Model *m, Timeline *tl, char *err, size_t errlen);
+void model_timeline_detach(Model *m);
 
 uint64_t model_events(const Model *m);   /* events executed */
 SimTime model_sim_time(const Model *m);  /* simulated time reached */

@@ -68,7 +68,7 @@ static size_t vmm_rows(const Sys *s, Row *r)
     r[n++] = (Row){"guest_idle", s->hosted ? idle_time(s) : 0, s->hosted ? c->idle_periods : 0, true};
     r[n++] = (Row){"host_irq_while_guest_idle", s->hosted ? s->host_irq_idle_time : 0,
                    s->hosted ? s->host_irq_idle_count : 0, true};
-    static const CostCat tail[] = {CAT_VIRQ, CAT_IRET, CAT_TRANSITIONS};
+    static const CostCat tail[] = {CAT_VIRQ, CAT_IRET, CAT_TRANSITIONS, CAT_HOST_IRQ_SWITCH};
     for (size_t i = 0; i < sizeof tail / sizeof tail[0]; i++)
         r[n++] = (Row){cost_cat_name(tail[i]), c->cat_time[tail[i]], c->cat_count[tail[i]], true};
     r[0].has_avg = true;
@@ -169,6 +169,17 @@ json_t *model_results(const Model *m)
     json_object_set_new(counts, "peer_acks", json_integer((json_int_t)s->peer.acks_sent));
     json_object_set_new(counts, "peer_segments", json_integer((json_int_t)s->peer.segments));
     json_object_set_new(counts, "peer_delack_timeouts", json_integer((json_int_t)s->peer.delack_fired));
+    for (int w = 0; w < PEER_ACK__COUNT; w++) { /* measured interval */
+        char k[48];
+        snprintf(k, sizeof k, "peer_acks_%s", peer_ack_why_name((PeerAckWhy)w));
+        json_object_set_new(counts, k, json_integer((json_int_t)s->peer.acks_why[w]));
+    }
+    json_object_set_new(counts, "peer_reads", json_integer((json_int_t)s->peer.reads));
+    json_object_set_new(counts, "host_nic_irqs", json_integer((json_int_t)s->vmnet.irq_nic_count));
+    json_object_set_new(counts, "host_nic_irqs_cna", json_integer((json_int_t)s->vmnet.irq_cna));
+    json_object_set_new(counts, "host_nic_irqs_cx", json_integer((json_int_t)s->vmnet.irq_cx));
+    json_object_set_new(counts, "host_nic_irqs_fr", json_integer((json_int_t)s->vmnet.irq_fr));
+    json_object_set_new(counts, "host_nic_cu_suspends", json_integer((json_int_t)s->vmnet.cu_suspends));
     json_object_set_new(counts, "bytes", json_integer((json_int_t)bytes));
     json_object_set_new(counts, "segments_latency", json_integer((json_int_t)stats_hist_count(s->latency)));
     json_t *detail = json_pack("{s:I,s:I,s:I,s:I,s:o,s:o,s:I,s:s,s:s}",
@@ -207,6 +218,7 @@ static const struct { const char *id, *label; } VMM_LABELS[] = {
     {"inout_lance_status", "IN/OUTs to the Lance status, in the VMM"},
     {"inout_lance_address", "IN/OUTs to the Lance address port"},
     {"transitions", "Transitioning to/from virtualization code"},
+    {"host_irq_switching", "World switches forced by host IRQs"},
     {"iret", "Virtualizing IRET"},
     {"virtual_irq_delivery", "Delivering virtual IRQs"},
     {"guest_context_switch", "Guest context switches"},

@@ -25,6 +25,7 @@
 #include "sim/config.h"
 #include "sim/evq.h"
 #include "sim/stats.h"
+#include "sim/timeline.h"
 
 /* Per-run event counters (reset at the end of the warm-up). */
 typedef struct SysCounters {
@@ -66,6 +67,10 @@ typedef struct Sys {
     bool booted;
     char err[256];
     uint8_t guest_mac[6], peer_mac[6];
+    /* timeline (model/tlhook.h); tl NULL: none */
+    Timeline *tl;
+    int tl_cpu, tl_world, tl_wire[2], tl_peer;
+    uint64_t tl_flow; /* flow of the segment in the driver's start_xmit, 0: none */
 } Sys;
 
 struct Model {

@@ -16,6 +16,7 @@
 #include "sim/plot.h"
 #include "sim/presets.h"
 #include "sim/sweep.h"
+#include "sim/timeline.h"
 #include "sim/version.h"
 #include "traces/conform.h"
 
@@ -52,7 +53,7 @@ static const char usage_main[] =
 
 static const char usage_run[] =
     "usage: vnicsim run [--preset NAME] [--config FILE] [--set PATH=VALUE]...\n"
-    "                   [-o DIR] [--force]\n"
+    "                   [-o DIR] [--force] [--timeline FILE [--window START_US:END_US]]\n"
     "\n"
     "Run the model and write DIR/config.json (resolved configuration, seed, program\n"
     "version), DIR/results.json (simulated results only: identical for identical\n"
@@ -62,6 +63,12 @@ static const char usage_run[] =
     "\n" CFG_OPTIONS_HELP
     "  -o, --output DIR     output directory (default results/<name>-<UTC timestamp>)\n"
     "  --force              write into DIR even if it is not empty\n"
+    "  --timeline FILE      also write the run as Chrome/Perfetto trace-event JSON\n"
+    "                       (ui.perfetto.dev, chrome://tracing): every CPU charge as a\n"
+    "                       slice named by its category, idle, the world, the wire, the\n"
+    "                       peer, each segment's journey as a flow; results unchanged\n"
+    "  --window S:E         only the slices intersecting [S, E) us of simulated time\n"
+    "                       (either side may be empty)\n"
     "\n"
     "SIGINT/SIGTERM stop the run without writing any result file (exit 130/143).\n";
 
@@ -249,7 +256,7 @@ static int cmd_run(int argc, char **argv)
 {
     const char *sets[argc > 0 ? argc : 1];
     CfgArgs ca = {.sets = sets};
-    const char *outdir = NULL;
+    const char *outdir = NULL, *tl_path = NULL, *tl_window = NULL;
     bool force = false;
     for (int i = 1; i < argc; i++) {
         const char *val;
@@ -274,9 +281,29 @@ static int cmd_run(int argc, char **argv)
             force = true;
             continue;
         }
+        if ((r = opt_value(argc, argv, &i, "--timeline", &val)) != 0) {
+            if (r < 0)
+                return usage_error("run", "option '%s' needs a value", argv[i]);
+            tl_path = val;
+            continue;
+        }
+        if ((r = opt_value(argc, argv, &i, "--window", &val)) != 0) {
+            if (r < 0)
+                return usage_error("run", "option '%s' needs a value", argv[i]);
+            tl_window = val;
+            continue;
+        }
         if (argv[i][0] == '-')
             return usage_error("run", "unknown option '%s'", argv[i]);
         return usage_error("run", "unexpected argument '%s'", argv[i]);
+    }
+    SimTime tl_from = 0, tl_to = SIM_TIME_MAX;
+    if (tl_window) {
+        char werr[256];
+        if (!tl_path)
+            return usage_error("run", "%s needs --timeline", "--window");
+        if (timeline_parse_window(tl_window, &tl_from, &tl_to, werr, sizeof werr) != 0)
+            return usage_error("run", "--window: %s", werr);
     }
 
     struct sigaction sa;
@@ -313,10 +340,32 @@ static int cmd_run(int argc, char **argv)
         return EXIT_USAGE;
     }
 
+    Timeline *tl = NULL;
+    if (tl_path && (!(tl = timeline_open(tl_path, tl_from, tl_to, err, sizeof err)) ||
+                    model_timeline(m, tl, err, sizeof err) != 0)) {
+        fprintf(stderr, "vnicsim run: %s\n", err);
+        timeline_discard(tl);
+        if (created)
+            out_remove_if_empty(outdir);
+        model_free(m);
+        cfg_free(cfg);
+        return EXIT_RUNTIME;
+    }
+
     Progress prog = {.tty = isatty(2) == 1, .start = wall_now()};
     int r = stop_signal ? 1 : model_run(m, &stop_signal, progress_cb, &prog, err, sizeof err);
     double wall = wall_now() - prog.start;
     progress_clear(&prog);
+    if (tl) { /* the timeline goes in place only when the run completed */
+        model_timeline_detach(m);
+        if (r != 0) {
+            timeline_discard(tl);
+        } else if (timeline_close(tl, err, sizeof err) != 0) {
+            fprintf(stderr, "vnicsim run: %s\n", err);
+            r = -1;
+            snprintf(err, sizeof err, "no results written: the timeline could not be written");
+        }
+    }
 
     if (r != 0) {
         int code;

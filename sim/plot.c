@@ -678,7 +678,8 @@ int plot_main(int argc, char **argv)
             continue;
         char name[200];
         snprintf(name, sizeof name, "vs_%s", short_name(cell(&s, 0, a)));
-        snprintf(path, sizeof path, "%s/%s.dat", out, name);
+        if (snprintf(path, sizeof path, "%s/%s.dat", out, name) >= (int)sizeof path)
+            continue;
         bool logx, err;
         int ns = write_series(&s, naxes, a, path, &logx, &err);
         if (ns > 0) {

@@ -338,20 +338,33 @@ static const double rng_zig_fe[256] = {
 
 /* Ziggurat: pick a layer with 8 random bits and a point in it with 53 others; the
  * point lies under the density in about 98 % of draws (one table compare). The rest
- * take the wedge test or, in the base layer, the tail r + Exp(1). */
-double rng_exp(Rng *r, double mean)
+ * take the wedge test or, in the base layer, the tail r + Exp(1); they live in a
+ * separate function so that the fast path needs no stack frame. */
+__attribute__((noinline, cold)) static double rng_exp_slow(Rng *r, unsigned i, double v,
+                                                           double mean)
 {
-    assert(mean > 0);
     for (;;) {
-        uint64_t x = rng_next(r);
-        unsigned i = (unsigned)(x & 0xff);
-        uint64_t j = x >> 11;
-        double v = (double)j * rng_zig_we[i];
-        if (j < rng_zig_ke[i])
-            return v * mean;
         if (i == 0) /* 1 - u lies in (0, 1]: the logarithm is finite */
             return (RNG_ZIG_R - log1p(-rng_uniform(r))) * mean;
         if (rng_zig_fe[i] + rng_uniform(r) * (rng_zig_fe[i - 1] - rng_zig_fe[i]) < exp(-v))
             return v * mean;
+        uint64_t x = rng_next(r);
+        i = (unsigned)(x & 0xff);
+        uint64_t j = x >> 11;
+        v = (double)j * rng_zig_we[i];
+        if (j < rng_zig_ke[i])
+            return v * mean;
     }
+}
+
+double rng_exp(Rng *r, double mean)
+{
+    assert(mean > 0);
+    uint64_t x = rng_next(r);
+    unsigned i = (unsigned)(x & 0xff);
+    uint64_t j = x >> 11;
+    double v = (double)j * rng_zig_we[i];
+    if (j < rng_zig_ke[i])
+        return v * mean;
+    return rng_exp_slow(r, i, v, mean);
 }

@@ -71,7 +71,8 @@ interrupt() {  # SIGNAL DIR EXPECTED_EXIT
     wait $pid; rc=$?
     [ "$rc" = "$3" ] || { echo "exit $rc, expected $3"; cat "$2.err"; return 1; }
     grep -q "stopped by SIG$1" "$2.err" || { cat "$2.err"; return 1; }
-    ! pgrep -P $pid >/dev/null   # no child left behind
+    sleep 0.2
+    ! grep -l "$2/point[s]" /proc/[0-9]*/cmdline 2>/dev/null || { echo "a point of $2 is still running"; return 1; }
 }
 t_check "SIGTERM stops the sweep with exit 143" interrupt TERM "$T/term" 143
 t_check "  no temporary file left" no_tmp "$T/term"

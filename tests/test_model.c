@@ -128,9 +128,25 @@ static void test_ws2_structure(void)
     /* world switches: two per switching access, two per forced host IRQ, plus HLT pairs */
     CHECK(ws >= 2 * sw + 2 * forced);
     CHECK(metric(r, "world_switches_per_tx_frame") >= metric(r, "port_accesses_switching_per_tx_frame"));
-    /* the Table 1 per-frame counts that come out of the structure */
+    /* the Table 1 per-frame counts that come out of the structure: one transmit
+     * interrupt per frame, plus one per ACK unless the ACK's RINT is taken with
+     * a TINT (both are in CSR0 when the driver's handler runs) */
     double per_frame_irqs = metric(r, "virtual_irqs_per_tx_frame");
-    CHECKF(per_frame_irqs > 1.3 && per_frame_irqs < 1.7, "vIRQs per frame %.3f", per_frame_irqs);
+    double rx_per_tx = (double)geti(r, "counts.rx_frames_wire") / (double)wire;
+    CHECKF(per_frame_irqs > 0.95 && per_frame_irqs < 1.05 + rx_per_tx, "vIRQs per frame %.3f", per_frame_irqs);
+    /* the host NIC (82557): CPU-bound, its command list drains after every frame,
+     * so the CU suspends (CNA) once per frame; every 8th TxCB has the I bit (CX);
+     * each received frame (FR) reaches VMNet; every host NIC interrupt is one
+     * handler run and each NIC source is taken in one */
+    int64_t susp = geti(r, "counts.host_nic_cu_suspends"), nirq = geti(r, "counts.host_nic_irqs");
+    CHECKF(susp > wire * 95 / 100 && susp <= wire + 1, "CU suspends %" PRId64 " for %" PRId64 " frames", susp, wire);
+    CHECKF(llabs(geti(r, "counts.host_nic_irqs_cx") - wire / 8) <= 2, "CX %" PRId64, geti(r, "counts.host_nic_irqs_cx"));
+    CHECK(nirq >= geti(r, "counts.host_nic_irqs_cna") && nirq <= susp + geti(r, "counts.rx_frames_wire") + 1);
+    CHECK_EQ_U(geti(r, "counts.vmnet_rx"), geti(r, "counts.rx_frames_wire"));
+    CHECK(geti(r, "counts.host_irqs") >= nirq);
+    /* every host IRQ taken while the VMM ran is a counted world-switch round trip */
+    CHECK_EQ_U(geti(r, "counts.host_irqs_forced"),
+               json_integer_value(json_object_get(json_object_get(json_object_get(json_object_get(r, "breakdown"), "vmm"), "host_irq_switching"), "count")));
     CHECK(geti(r, "counts.vmnet_tx") == wire);
     CHECK(geti(r, "counts.lance_tx_emu") == wire);
     json_decref(r);
@@ -215,24 +231,50 @@ static void test_warmup(void)
 
 static void test_delayed_ack(void)
 {
-    /* The peer ACKs every 2nd segment; odd leftovers go on its delayed-ACK timer. */
+    /* Linux 2.2's __tcp_ack_snd_check: an ACK once 2 x rcv_mss bytes are
+     * unacknowledged. Wire-limited, the segments are full: every 2nd is ACKed. */
     json_t *r = run("native-pc733", SMALL);
     CHECK(r != NULL);
     if (!r)
         return;
-    int64_t segs = geti(r, "counts.peer_segments"), acks = geti(r, "counts.peer_acks");
-    int64_t timeouts = geti(r, "counts.peer_delack_timeouts");
-    CHECKF(acks == segs / 2 + timeouts || acks == (segs + timeouts) / 2,
-           "segments %" PRId64 " acks %" PRId64 " timeouts %" PRId64, segs, acks, timeouts);
-    CHECK(acks * 2 >= segs - 1);
+    int64_t segs = geti(r, "counts.peer_segments"), acks = geti(r, "counts.peer_acks"); /* whole run */
+    CHECKF(llabs(2 * acks - segs) <= 4, "segments %" PRId64 " ACKs %" PRId64, segs, acks);
+    CHECK_EQ_U(geti(r, "counts.peer_acks_window_update"), 0); /* the reader keeps up */
+    CHECK_EQ_U(geti(r, "counts.peer_acks_quick"), 0);          /* only the first segment */
+    CHECK(geti(r, "counts.peer_reads") >= geti(r, "counts.tx_segments") - 2); /* woken per segment */
     json_decref(r);
+    /* CPU-bound 4 KB sends leave as 1448 + 1448 + 1200: 2 x 1448 bytes are
+     * reached once per send(), so one ACK per 3 frames (the old "more than one
+     * MSS" rule gave one per 2) */
+    r = run("ws2-pc733", SMALL);
+    CHECK(r != NULL);
+    if (r) {
+        double per = (double)geti(r, "counts.peer_acks") / (double)geti(r, "counts.peer_segments");
+        CHECKF(per > 0.32 && per < 0.345, "ACKs per segment %.4f", per);
+        json_decref(r);
+    }
+    /* a slow receiver: the reader falls behind, the advertised window shrinks with
+     * the unread data, and cleanup_rbuf sends window updates after its reads */
+    const char *const slow[] = {"workload.bytes=1500000", "workload.warmup_bytes=100000",
+                                "peer.cpu_mhz=50", NULL};
+    r = run("native-pc733", slow);
+    CHECK(r != NULL);
+    if (r) {
+        CHECK(geti(r, "counts.peer_acks_window_update") > 0);
+        CHECK(geti(r, "counts.peer_reads") < geti(r, "counts.tx_segments") / 4);
+        CHECK(metric(r, "goodput_mbps") < 90.0);
+        json_decref(r);
+    }
     /* every segment ACKed at once with ack_every_segments = 1 */
     const char *const one[] = {"workload.bytes=300000", "workload.warmup_bytes=0",
                                "peer.ack_every_segments=1", NULL};
     r = run("native-pc733", one);
     CHECK(r != NULL);
     if (r) {
-        CHECK_EQ_U(geti(r, "counts.peer_acks"), geti(r, "counts.peer_segments"));
+        /* (the last, short segment waits for the delayed-ACK timer, which the
+         * end of the run comes before) */
+        int64_t a = geti(r, "counts.peer_acks"), g = geti(r, "counts.peer_segments");
+        CHECKF(a == g || a == g - 1, "acks %" PRId64 " segments %" PRId64, a, g);
         CHECK_EQ_U(geti(r, "counts.peer_delack_timeouts"), 0);
         json_decref(r);
     }

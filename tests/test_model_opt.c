@@ -89,9 +89,10 @@ static void test_preset_diffs(void)
          "costs.vmnet_transmit_cycles costs.vmnet_receive_cycles "
          "optimizations.vmm_port_handling optimizations.send_combining.enabled "
          "optimizations.irq_notification"},
-        {"native-pc733", "native-pc350", "host.cpu_mhz peer.cpu_mhz guest.ram_mb"},
-        {"ws2-pc733", "ws2-pc350", "host.cpu_mhz peer.cpu_mhz guest.ram_mb"},
-        {"opt-pc733", "opt-pc350", "host.cpu_mhz peer.cpu_mhz guest.ram_mb"},
+        /* PC-350 runs Linux 2.2.13, whose eepro100.c sets no CmdIntr on TxCBs */
+        {"native-pc733", "native-pc350", "host.cpu_mhz host.nic_tx_cmdintr_every peer.cpu_mhz guest.ram_mb"},
+        {"ws2-pc733", "ws2-pc350", "host.cpu_mhz host.nic_tx_cmdintr_every peer.cpu_mhz guest.ram_mb"},
+        {"opt-pc733", "opt-pc350", "host.cpu_mhz host.nic_tx_cmdintr_every peer.cpu_mhz guest.ram_mb"},
     };
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
         Config *a = preset(pairs[i].a, NULL), *b = preset(pairs[i].b, NULL);
@@ -173,8 +174,43 @@ static void test_irq_notification(void)
         double nb = json_real_value(json_object_get(row(b, "total", "host_other"), "avg_us"));
         /* (the odd guest HLT still blocks in select()) */
         CHECKF(na >= 100.0 / 733.0 && na < 0.5, "notification check %.4f us", na);
-        CHECKF(nb > 5.0, "select() %.4f us", nb);
-        CHECK(metric(a, "goodput_mbps") > metric(b, "goodput_mbps"));
+        CHECKF(nb > 10 * na, "select() %.4f us", nb);
+        /* less host CPU time per transmitted frame (goodput itself is not a safe
+         * test: whether an ACK's receive interrupt merges with a transmit interrupt
+         * in the guest depends on the phase of the ACK clock, docs/model.md 8.4) */
+        double ha = json_real_value(json_object_get(row(a, "total", "host_other"), "pct")) /
+                    metric(a, "tx_frames_per_s");
+        double hb = json_real_value(json_object_get(row(b, "total", "host_other"), "pct")) /
+                    metric(b, "tx_frames_per_s");
+        CHECKF(ha < hb / 5, "host_other per frame %.3g vs %.3g", ha, hb);
+    }
+    json_decref(a);
+    json_decref(b);
+}
+
+/* The host NIC (82557 under eepro100.c): with a standing transmit queue (the
+ * wire-bound optimized path) the command unit rarely runs dry, so the transmit
+ * interrupts are the CX of every 8th TxCB plus a CNA when the list drains;
+ * without CmdIntr (the 2.2.13 driver) only the CNAs remain. */
+static void test_host_nic(void)
+{
+    const char *const v109[] = {SMALL, NULL};
+    const char *const v106[] = {SMALL, "host.nic_tx_cmdintr_every=0", NULL};
+    json_t *a = run("opt-pc733", v109), *b = run("opt-pc733", v106);
+    CHECK(a && b);
+    if (a && b) {
+        int64_t fa = cnt(a, "tx_frames_wire");
+        CHECKF(cnt(a, "host_nic_cu_suspends") < fa / 4, "suspends %" PRId64 " of %" PRId64,
+               cnt(a, "host_nic_cu_suspends"), fa);
+        /* (up to a window of frames in flight when the measurement starts) */
+        CHECKF(llabs(cnt(a, "host_nic_irqs_cx") - fa / 8) <= 4, "CX %" PRId64, cnt(a, "host_nic_irqs_cx"));
+        CHECK_EQ_U(cnt(b, "host_nic_irqs_cx"), 0);
+        CHECK(cnt(b, "host_nic_irqs") < cnt(a, "host_nic_irqs"));
+        /* every NIC interrupt has a source; every source is taken */
+        CHECK(cnt(a, "host_nic_irqs") <= cnt(a, "host_nic_irqs_cna") + cnt(a, "host_nic_irqs_cx") +
+                                          cnt(a, "host_nic_irqs_fr"));
+        CHECK_EQ_U(cnt(a, "host_nic_irqs_fr") <= cnt(a, "rx_frames_wire"), 1);
+        CHECK_EQ_U(cnt(a, "vmnet_rx"), cnt(a, "rx_frames_wire"));
     }
     json_decref(a);
     json_decref(b);
@@ -186,5 +222,6 @@ int main(void)
     test_port_handling();
     test_send_combining();
     test_irq_notification();
+    test_host_nic();
     return check_report("test_model_opt");
 }

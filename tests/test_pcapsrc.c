@@ -262,6 +262,27 @@ static void test_bad_files(void)
     tmp_path(path, sizeof path, "missing.pcap");
     expect_open_error(path, "cannot open");
 
+    /* a valid capture without frames: opens, no MAC, ends at once */
+    tmp_path(path, sizeof path, "noframes.pcap");
+    file_header(&b, true, 65535, 1);
+    save(path, &b, b.n);
+    {
+        char e[PCAPSRC_ERR_MAX] = "";
+        uint8_t mac[6];
+        CHECK_EQ_U(pcapsrc_most_frequent_source(path, mac, e, sizeof e), 1);
+        PcapsrcReader *r0 = pcapsrc_open(path, NULL, e, sizeof e);
+        CHECKF(r0 != NULL, "%s", e);
+        if (r0) {
+            PcapsrcFrame f0;
+            CHECK(!pcapsrc_vm_mac(r0, mac));
+            CHECK(pcapsrc_mac_from(r0) == PCAPSRC_MAC_NONE);
+            CHECK_EQ_U(pcapsrc_next(r0, &f0), 0);
+            CHECK_STR(pcapsrc_warning(r0), "");
+            CHECK_EQ_U(pcapsrc_counts(r0)->frames_read, 0);
+            pcapsrc_close(r0);
+        }
+    }
+
     /* a corrupt record in the middle: an absurd captured length */
     char err[PCAPSRC_ERR_MAX] = "";
     tmp_path(path, sizeof path, "corrupt.pcap");

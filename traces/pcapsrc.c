@@ -185,7 +185,7 @@ int pcapsrc_most_frequent_source(const char *path, uint8_t mac[6], char *err, si
     if (!best) {
         snprintf(err, errlen, "%s: no frames: cannot tell the VM's MAC address", name);
         free(t.v);
-        return -1;
+        return 1;
     }
     uint64_t k = best->key - 1;
     for (int i = 5; i >= 0; i--, k >>= 8)
@@ -206,10 +206,13 @@ PcapsrcReader *pcapsrc_open(const char *path, const uint8_t *vm_mac, char *err, 
         memcpy(mac, vm_mac, 6);
         has_mac = true;
     } else if (!is_stdin) {
-        if (pcapsrc_most_frequent_source(path, mac, err, errlen) != 0)
+        int rc = pcapsrc_most_frequent_source(path, mac, err, errlen);
+        if (rc < 0)
             return NULL;
-        from = PCAPSRC_MAC_MOST_FREQUENT;
-        has_mac = true;
+        /* a capture without frames: no MAC (pcapsrc_vm_mac() says so) */
+        from = rc == 0 ? PCAPSRC_MAC_MOST_FREQUENT : PCAPSRC_MAC_NONE;
+        has_mac = rc == 0;
+        err[0] = 0;
     } else {
         from = PCAPSRC_MAC_FIRST_FRAME;
     }
@@ -320,6 +323,7 @@ const char *pcapsrc_mac_from_name(PcapsrcMacFrom f)
     case PCAPSRC_MAC_GIVEN: return "given";
     case PCAPSRC_MAC_MOST_FREQUENT: return "most-frequent-source";
     case PCAPSRC_MAC_FIRST_FRAME: return "first-frame";
+    case PCAPSRC_MAC_NONE: return "none";
     }
     return "?";
 }

@@ -41,6 +41,7 @@ typedef enum PcapsrcMacFrom {
     PCAPSRC_MAC_GIVEN = 0,      /* passed by the caller (--vm-mac) */
     PCAPSRC_MAC_MOST_FREQUENT,  /* the most frequent source address in the file */
     PCAPSRC_MAC_FIRST_FRAME,    /* standard input: the first frame's source */
+    PCAPSRC_MAC_NONE,           /* a file without frames: no MAC */
 } PcapsrcMacFrom;
 
 typedef struct PcapsrcFrame {
@@ -77,7 +78,7 @@ const char *pcapsrc_warning(const PcapsrcReader *r);
 /* Group destinations are RX when fn accepts them (default: all of them). */
 void pcapsrc_set_filter(PcapsrcReader *r, PcapsrcAcceptFn fn, void *opaque);
 /* The VM's MAC. With standard input and no MAC given it is known only after the
- * first frame: false before. */
+ * first frame: false before. False for a file without frames (PCAPSRC_MAC_NONE). */
 bool pcapsrc_vm_mac(const PcapsrcReader *r, uint8_t mac[6]);
 PcapsrcMacFrom pcapsrc_mac_from(const PcapsrcReader *r);
 const char *pcapsrc_mac_from_name(PcapsrcMacFrom f);
@@ -86,7 +87,8 @@ const char *pcapsrc_path(const PcapsrcReader *r);
 void pcapsrc_close(PcapsrcReader *r);
 
 /* The most frequent source address of a capture file (ties: the one seen first).
- * 0 found; -1 none or error (message in err). A cut-short last record is ignored. */
+ * 0 found; 1 the capture has no frames; -1 error (message in err). A cut-short
+ * last record is ignored. */
 int pcapsrc_most_frequent_source(const char *path, uint8_t mac[6], char *err, size_t errlen);
 
 #endif

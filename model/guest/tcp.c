@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "model/sys.h"
+#include "model/tlhook.h"
 
 #define TCP_RING_MIN 64
 #define TCP_CWND_MAX ((uint64_t)1 << 40)
@@ -137,10 +138,15 @@ static bool output_segment(Sys *s, TcpSeg *g)
         return false;
     }
     vmm_guest_code(s, s->costs.guest_segment);
+    if (s->tl) { /* timeline: the segment's journey starts here */
+        s->tl_flow = tlhook_seg_id(g->seq + g->len);
+        tlhook_cpu_flow(s, s->tl_flow, TIMELINE_FLOW_START);
+    }
     vmm_priv_insns(s, COST_PRIV_PER_TX_SEGMENT);
     size_t len = tcp_build_frame(frame, s->peer_mac, s->guest_mac, g->seq, 0,
                                  65535, t->hdr_len, g->len, true);
     int r = pcnet32_start_xmit(s->drv, frame, len, g->seq);
+    s->tl_flow = 0;
     sys_drv_done(s);
     if (r != 0) {
         t->driver_stopped = true;
@@ -241,6 +247,7 @@ void tcp_rx_frame(Sys *s, const uint8_t *frame, size_t len)
     Tcp *t = &s->tcp;
     TcpFrameInfo fi;
     vmm_guest_code(s, s->costs.guest_segment);
+    tlhook_cpu_frame(s, frame, len, TIMELINE_FLOW_END);
     vmm_priv_insns(s, COST_PRIV_PER_RX_PACKET);
     if (tcp_parse_frame(frame, len, &fi) != 0 || !fi.ack_flag)
         return;

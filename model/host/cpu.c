@@ -26,8 +26,19 @@ void cpu_init(Cpu *c, Evq *q, CpuDispatchFn fn, void *opaque, SimTime ws_cost, S
     c->ws_penalty = ws_penalty;
 }
 
+static const char *const WORLD_ARGS[] = {"{\"world\":\"host\"}", "{\"world\":\"vmm\"}"};
+
+/* The slice of a charge about to be added at the cursor. `kind` is the slice's
+ * "cat" in the trace: work, world_switch or switch_refill. */
+static void tl_charge(Cpu *c, SimTime ps, CostCat cat, const char *kind)
+{
+    timeline_slice(c->tl, c->tl_track, cost_cat_name(cat), kind, c->t, ps, WORLD_ARGS[c->world]);
+}
+
 void cpu_charge(Cpu *c, SimTime ps, CostCat cat)
 {
+    if (c->tl)
+        tl_charge(c, ps, cat, "work");
     c->t += ps;
     c->cat_time[cat] += ps;
     c->cat_count[cat]++;
@@ -35,6 +46,8 @@ void cpu_charge(Cpu *c, SimTime ps, CostCat cat)
 
 void cpu_charge_more(Cpu *c, SimTime ps, CostCat cat)
 {
+    if (c->tl)
+        tl_charge(c, ps, cat, "work");
     c->t += ps;
     c->cat_time[cat] += ps;
 }
@@ -43,19 +56,33 @@ bool cpu_world(Cpu *c, CpuWorld w, CostCat cat)
 {
     if (c->world == w)
         return false;
+    if (c->tl) {
+        timeline_slice(c->tl, c->tl_world_track, c->world == CPU_WORLD_VMM ? "VMM world" : "host world",
+                       "world", c->tl_world_since, c->t - c->tl_world_since, NULL);
+        c->tl_world_since = c->t;
+    }
     c->world = w;
     c->world_switches++;
     if (c->on_switch)
         c->on_switch(c->on_switch_opaque, c->t);
-    cpu_charge_more(c, c->ws_cost, cat);
-    if (c->ws_penalty)
-        cpu_charge_more(c, c->ws_penalty, CAT_GUEST_UNVIRT);
+    if (c->tl)
+        tl_charge(c, c->ws_cost, cat, "world_switch");
+    c->t += c->ws_cost;
+    c->cat_time[cat] += c->ws_cost;
+    if (c->ws_penalty) {
+        if (c->tl)
+            tl_charge(c, c->ws_penalty, CAT_GUEST_UNVIRT, "switch_refill");
+        c->t += c->ws_penalty;
+        c->cat_time[CAT_GUEST_UNVIRT] += c->ws_penalty;
+    }
     return true;
 }
 
 void cpu_sync(Cpu *c, SimTime now)
 {
     if (c->idle && now > c->t) {
+        if (c->tl)
+            timeline_slice(c->tl, c->tl_track, "idle", "idle", c->t, now - c->t, WORLD_ARGS[c->world]);
         c->idle_time += now - c->t;
         c->t = now;
     }
@@ -106,4 +133,21 @@ SimTime cpu_busy_time(const Cpu *c)
     for (int i = 0; i < CAT__COUNT; i++)
         s += c->cat_time[i];
     return s;
+}
+
+void cpu_timeline(Cpu *c, Timeline *tl, int track, int world_track)
+{
+    c->tl = tl;
+    c->tl_track = track;
+    c->tl_world_track = world_track;
+    c->tl_world_since = c->t;
+}
+
+void cpu_timeline_finish(Cpu *c)
+{
+    if (!c->tl)
+        return;
+    timeline_slice(c->tl, c->tl_world_track, c->world == CPU_WORLD_VMM ? "VMM world" : "host world",
+                   "world", c->tl_world_since, c->t - c->tl_world_since, NULL);
+    c->tl_world_since = c->t;
 }

@@ -20,6 +20,7 @@
 
 #include "model/costs.h"
 #include "sim/evq.h"
+#include "sim/timeline.h"
 
 typedef enum CpuWorld { CPU_WORLD_HOST = 0, CPU_WORLD_VMM } CpuWorld;
 
@@ -44,6 +45,12 @@ typedef struct Cpu {
     uint64_t dispatches;
     CpuSwitchFn on_switch;
     void *on_switch_opaque;
+    /* Timeline (NULL: none, see cpu_timeline): every charge becomes a slice named
+     * by its category on track tl_track, idle periods slices named "idle", and
+     * the current world slices on tl_world_track. */
+    Timeline *tl;
+    int tl_track, tl_world_track;
+    SimTime tl_world_since;
 } Cpu;
 
 void cpu_init(Cpu *c, Evq *q, CpuDispatchFn fn, void *opaque, SimTime ws_cost, SimTime ws_penalty);
@@ -70,5 +77,10 @@ void cpu_reset_accounting(Cpu *c, SimTime now);
 /* End of the measured interval: accounts idle up to max(now, t); returns it. */
 SimTime cpu_close(Cpu *c, SimTime now);
 SimTime cpu_busy_time(const Cpu *c);
+/* Write the CPU's work to `tl` from now on: charges and idle on `track`, the
+ * world that runs on `world_track`. */
+void cpu_timeline(Cpu *c, Timeline *tl, int track, int world_track);
+/* End of the timeline: close the current world's slice at the cursor. */
+void cpu_timeline_finish(Cpu *c);
 
 #endif

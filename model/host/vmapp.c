@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "model/sys.h"
+#include "model/tlhook.h"
 
 #define PORT_RDP 0x10u
 #define CSR0_TDMD 0x0008u
@@ -37,6 +38,7 @@ static void op_frame_out(void *opaque, const uint8_t *frame, size_t len, bool fc
         s->n.lance_tx_emu++;
         s->vmapp.frames_out++;
         cpu_charge(&s->cpu, s->costs.lance_tx, CAT_LANCE_TX_EMU);
+        tlhook_cpu_frame(s, frame, len, TIMELINE_FLOW_STEP);
         vmnet_transmit(s, frame, len);
     } else {
         s->n.tx_frames_wire++;
@@ -177,6 +179,7 @@ void vmapp_wakeup(Sys *s, bool in_select)
     while ((len = vmnet_pop_for_vm(s, buf, sizeof buf)) > 0) {
         s->n.vmnet_rx++;
         cpu_charge(&s->cpu, s->costs.vmnet_rx, CAT_VMNET_RX);
+        tlhook_cpu_frame(s, buf, len, TIMELINE_FLOW_STEP);
         if (pcnet_receive(s->dev, buf, len) == PCNET_RX_MISSED)
             s->vmapp.rx_missed++;
     }

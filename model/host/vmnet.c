@@ -1,10 +1,12 @@
-/* vmnet: VMNet, the physical NIC and host interrupt handling (see vmnet.h). */
+/* vmnet: VMNet, the physical NIC (82557 + eepro100.c) and host interrupt
+ * handling (see vmnet.h). */
 #include "model/host/vmnet.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/sys.h"
+#include "model/tlhook.h"
 
 static int ring_init(VmNetRing *r)
 {
@@ -46,7 +48,7 @@ int vmnet_init(Sys *s)
     memset(v, 0, sizeof *v);
     if (ring_init(&v->nic_rx) || ring_init(&v->to_vm))
         return -1;
-    v->tx_irq_interval = (unsigned)cfg_int(s->cfg, CFG_HOST_NIC_TX_IRQ_INTERVAL);
+    v->cmdintr_every = (unsigned)cfg_int(s->cfg, CFG_HOST_NIC_TX_CMDINTR_EVERY);
     v->tick_period_ps = SIM_S / (uint64_t)cfg_int(s->cfg, CFG_HOST_HZ);
     return 0;
 }
@@ -58,12 +60,42 @@ void vmnet_free(Sys *s)
     s->vmnet.nic_rx.buf = s->vmnet.to_vm.buf = NULL;
 }
 
-static void tx_irq_event(void *opaque, uint64_t arg)
+void vmnet_reset_counts(Sys *s)
 {
-    (void)arg;
-    Sys *s = opaque;
+    VmNet *v = &s->vmnet;
+    v->irq_nic_count = v->irq_cna = v->irq_cx = v->irq_fr = v->cu_suspends = 0;
+}
+
+/* The NIC raises (or keeps raising) its interrupt line for `bits`. */
+static void nic_assert(Sys *s, uint8_t bits)
+{
+    s->vmnet.scb_stat |= bits;
     s->vmnet.irq_nic = true;
     cpu_kick(&s->cpu);
+}
+
+#define CU_ARG_CMDINTR ((uint64_t)1 << 63)
+
+/* The CU completed TxCB number `arg` (1-based; top bit: it had the I bit). It
+ * continues with the next TxCB if the driver appended one (clearing this one's S
+ * bit) before now; otherwise it suspends on this one's S bit: CNA. */
+static void cu_done_event(void *opaque, uint64_t arg)
+{
+    Sys *s = opaque;
+    VmNet *v = &s->vmnet;
+    uint64_t n = arg & ~CU_ARG_CMDINTR;
+    SimTime now = evq_now(s->q);
+    uint8_t bits = 0;
+    v->tx_done = n;
+    if (arg & CU_ARG_CMDINTR)
+        bits |= VMNET_SCB_CX;
+    bool next = v->tx_frames > n && v->append_t[(n + 1) % VMNET_CU_HIST] < now;
+    if (!next) {
+        v->cu_suspends++;
+        bits |= VMNET_SCB_CNA;
+    }
+    if (bits)
+        nic_assert(s, bits);
 }
 
 void vmnet_transmit(Sys *s, const uint8_t *frame, size_t len)
@@ -71,13 +103,16 @@ void vmnet_transmit(Sys *s, const uint8_t *frame, size_t len)
     VmNet *v = &s->vmnet;
     s->n.vmnet_tx++;
     cpu_charge(&s->cpu, s->costs.vmnet_tx, CAT_VMNET_TX);
+    tlhook_cpu_frame(s, frame, len, TIMELINE_FLOW_STEP);
     s->n.tx_frames_wire++;
-    v->tx_frames++;
-    SimTime done = wire_send(&s->wire, WIRE_TO_PEER, s->cpu.t, frame, len);
-    if (v->tx_irq_interval && ++v->tx_since_irq >= v->tx_irq_interval) {
-        v->tx_since_irq = 0;
-        evq_at(s->q, done, tx_irq_event, s, 0);
-    }
+    /* speedo_start_xmit: a TxCB with S (and I on every N-th), S cleared on the
+     * previous one, CU_RESUME; the CU sends the frames in order. */
+    uint64_t n = ++v->tx_frames;
+    v->append_t[n % VMNET_CU_HIST] = s->cpu.t;
+    bool intr = v->cmdintr_every && n % v->cmdintr_every == 0;
+    SimTime arrive = wire_send(&s->wire, WIRE_TO_PEER, s->cpu.t, frame, len);
+    SimTime done = arrive - s->wire.propagation; /* the TxCB completes with its last bit */
+    evq_at(s->q, done, cu_done_event, s, n | (intr ? CU_ARG_CMDINTR : 0));
 }
 
 bool vmnet_irq_pending(const Sys *s)
@@ -94,13 +129,23 @@ void vmnet_host_irq_routine(Sys *s)
     SimTime t0 = c->t;
     if (was_vmm) {
         s->n.host_irqs_forced++;
-        cpu_world(c, CPU_WORLD_HOST, CAT_HOST_IRQ);
+        cpu_charge(c, 0, CAT_HOST_IRQ_SWITCH); /* counts the forced round trip */
+        cpu_world(c, CPU_WORLD_HOST, CAT_HOST_IRQ_SWITCH);
     }
     bool for_vm = false;
     if (v->irq_nic) {
+        /* speedo_interrupt: read and acknowledge the SCB status, receive every
+         * frame in the ring (FR), reap the completed TxCBs (CX, CNA) */
+        uint8_t st = v->scb_stat;
         v->irq_nic = false;
+        v->scb_stat = 0;
         s->n.host_irqs++;
+        v->irq_nic_count++;
+        v->irq_cna += (st & VMNET_SCB_CNA) != 0;
+        v->irq_cx += (st & VMNET_SCB_CX) != 0;
+        v->irq_fr += (st & VMNET_SCB_FR) != 0;
         cpu_charge(c, s->costs.host_irq, CAT_HOST_IRQ);
+        v->tx_reaped = v->tx_done;
         uint8_t buf[VMNET_FRAME_MAX];
         size_t len;
         while ((len = ring_pop(&v->nic_rx, buf, sizeof buf)) > 0) /* bridge into VMNet */
@@ -120,7 +165,7 @@ void vmnet_host_irq_routine(Sys *s)
     if (was_vmm || for_vm)
         vmapp_wakeup(s, !was_vmm);
     if (was_vmm)
-        cpu_world(c, CPU_WORLD_VMM, CAT_HOST_IRQ);
+        cpu_world(c, CPU_WORLD_VMM, CAT_HOST_IRQ_SWITCH);
 }
 
 size_t vmnet_pop_for_vm(Sys *s, uint8_t *buf, size_t cap)
@@ -133,8 +178,7 @@ void vmnet_wire_rx(void *opaque, const uint8_t *frame, size_t len)
     Sys *s = opaque;
     s->n.rx_frames_wire++;
     ring_push(&s->vmnet.nic_rx, frame, len);
-    s->vmnet.irq_nic = true;
-    cpu_kick(&s->cpu);
+    nic_assert(s, VMNET_SCB_FR);
 }
 
 void vmnet_timer_event(void *opaque, uint64_t arg)

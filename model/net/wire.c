@@ -73,6 +73,8 @@ SimTime wire_send(Wire *w, WireDir dir, SimTime at, const uint8_t *frame, size_t
     SimTime last_bit = start + wire_bit_time(w, (total - WIRE_IFG) * 8);
     w->busy_until[dir] = start + wire_bit_time(w, total * 8);
     SimTime arrive = last_bit + w->propagation;
+    if (w->on_tx)
+        w->on_tx(w->on_tx_opaque, dir, start, last_bit, frame, len);
     WireFrame *f = w->free_list;
     if (f)
         w->free_list = f->next;

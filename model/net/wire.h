@@ -26,6 +26,11 @@ typedef enum WireDir { WIRE_TO_PEER = 0, WIRE_TO_HOST = 1 } WireDir;
  * the wire until the callback returns. */
 typedef void (*WireRxFn)(void *opaque, const uint8_t *frame, size_t len);
 
+/* Told of every frame sent: serialization from `start` to its last bit `last_bit`
+ * (arrival = last_bit + propagation). For observers (the timeline) only. */
+typedef void (*WireTxFn)(void *opaque, WireDir dir, SimTime start, SimTime last_bit,
+                         const uint8_t *frame, size_t len);
+
 typedef struct WireFrame WireFrame;
 
 typedef struct Wire {
@@ -37,6 +42,8 @@ typedef struct Wire {
     void *rx_opaque[2];
     uint64_t frames[2], bytes[2]; /* frames and frame bytes (no FCS) sent */
     WireFrame *free_list, *all;
+    WireTxFn on_tx;       /* NULL: none */
+    void *on_tx_opaque;
 } Wire;
 
 void wire_init(Wire *w, Evq *q, uint64_t rate_mbps, SimTime propagation);

@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "model/sys.h"
+#include "model/tlhook.h"
 
 #define PORT_RDP      0x10u
 #define PORT_WIO_RAP  0x12u
@@ -74,6 +75,7 @@ static VmmPath port_enter(Sys *s, uint32_t offset, bool write, uint32_t value, V
     switch (p) {
     case VMM_PATH_NATIVE:
         cpu_charge(&s->cpu, s->costs.native_port_io, CAT_NATIVE_PORT_IO);
+        tlhook_port(s);
         break;
     case VMM_PATH_IN_VMM:
         trap(s);
@@ -84,11 +86,13 @@ static VmmPath port_enter(Sys *s, uint32_t offset, bool write, uint32_t value, V
             cpu_charge(&s->cpu, s->costs.inout_data_vmm, CAT_INOUT_IN_VMM);
         else
             cpu_charge(&s->cpu, s->costs.inout_status_vmm, CAT_INOUT_LANCE_STATUS);
+        tlhook_port(s);
         break;
     case VMM_PATH_SWITCH:
         trap(s);
         s->n.port_switching++;
         cpu_charge(&s->cpu, s->costs.inout_switch_vmm, CAT_INOUT_SWITCHING);
+        tlhook_port(s);
         cpu_world(&s->cpu, CPU_WORLD_HOST, CAT_INOUT_SWITCHING);
         if (*kind == VMM_ACC_TX && s->vmm.sc_enabled && s->vmm.tx_queued >= s->vmm.sc_max_queued)
             s->vmm.sc_forced++;

@@ -13,14 +13,23 @@ REPO=$(pwd)
 SPEC=$REPO/tests/fixtures/sweep/small.json
 P=$T/slurm
 
-stop_daemons() {
-    [ -n "${SLURM_CONF:-}" ] && [ -n "${JOB:-}" ] && scancel "$JOB" 2>/dev/null
+DAEMONS=""   # pids of munged, slurmctld, slurmd once up
+read_pids() {
     for f in "$P/run/slurmd.pid" "$P/run/slurmctld.pid" "$P/munge/run/munged.pid"; do
-        [ -s "$f" ] || continue
-        pid=$(cat "$f")
-        kill "$pid" 2>/dev/null || continue
-        for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        [ -s "$f" ] && DAEMONS="$DAEMONS $(cat "$f")"
     done
+}
+stop_daemons() {   # SIGTERM to the daemons started here, then wait for them
+    [ -n "${SLURM_CONF:-}" ] && [ -n "${JOB:-}" ] && scancel "$JOB" 2>/dev/null
+    [ -z "$DAEMONS" ] && read_pids
+    for pid in $DAEMONS; do kill "$pid" 2>/dev/null; done
+    for i in $(seq 100); do
+        alive=""
+        for pid in $DAEMONS; do kill -0 "$pid" 2>/dev/null && alive="$alive $pid"; done
+        [ -z "$alive" ] && return 0
+        sleep 0.1
+    done
+    echo "t_slurm: still running after 10 s:$alive"
 }
 trap 'stop_daemons; rm -rf "$T"' EXIT
 trap 'exit 130' INT
@@ -79,7 +88,9 @@ SelectTypeParameters=CR_Core
 ReturnToService=2
 MailProg=/bin/true
 MinJobAge=300
-$(slurmd -C | head -1) State=UNKNOWN
+# six task slots on this machine (config_overrides), so that array tasks run 6 at a time
+SlurmdParameters=config_overrides
+NodeName=$(hostname -s) CPUs=6 Boards=1 SocketsPerBoard=1 CoresPerSocket=6 ThreadsPerCore=1 RealMemory=$(slurmd -C | head -1 | sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p') State=UNKNOWN
 PartitionName=test Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
     : > "$P/etc/plugstack.conf"
@@ -94,6 +105,7 @@ CONF
 t0=$(date +%s.%N)
 t_check "single-node Slurm cluster up (munged, slurmctld, slurmd)" up
 t1=$(date +%s.%N)
+read_pids
 export SLURM_CONF=$P/etc/slurm.conf
 
 # ---- the reference: the built-in runner
@@ -103,7 +115,7 @@ t_check "built-in runner" "$VNICSIM" sweep "$SPEC" -o "$T/ref" -j2
 N=$("$VNICSIM" sweep "$SPEC" -o "$T/slurm-sweep" --list-points | wc -l)
 t_check "12 points" test "$N" = 12
 submit() {
-    JOB=$(sbatch --parsable --array=0-$((N - 1))%2 --chdir="$T" --output="$T/slurm-%A_%a.out" \
+    JOB=$(sbatch --parsable --array=0-$((N - 1))%6 --chdir="$T" --output="$T/slurm-%A_%a.out" \
                  analysis/slurm/sweep.sbatch "$SPEC" "$T/slurm-sweep") || return 1
     JOB=${JOB%%;*}
     echo "job $JOB"
@@ -114,7 +126,7 @@ submit() {
     echo "job array $JOB did not finish:"; squeue; return 1
 }
 t2=$(date +%s.%N)
-t_check "sbatch --array=0-11%2 analysis/slurm/sweep.sbatch: the array runs to completion" submit
+t_check "sbatch --array=0-11%6 analysis/slurm/sweep.sbatch: the array runs to completion" submit
 t3=$(date +%s.%N)
 echo "t_slurm: cluster up in $(awk "BEGIN{printf \"%.1f\", $t1 - $t0}") s, job array of $N tasks done in $(awk "BEGIN{printf \"%.1f\", $t3 - $t2}") s"
 tasks_ok() {   # every task of the array completed with exit code 0
@@ -124,6 +136,8 @@ tasks_ok() {   # every task of the array completed with exit code 0
     { printf '%s\n' "$out" | grep -o 'ArrayTaskId=[0-9]* JobState=[A-Z]*\|ExitCode=[0-9:]*'; return 1; }
 }
 t_check "every array task COMPLETED with exit code 0" tasks_ok
+# T_SLURM_DEBUG=1 prints when each array task ran
+[ -n "${T_SLURM_DEBUG:-}" ] && scontrol -o show job "$JOB" | grep -o "ArrayTaskId=[0-9]*\|StartTime=[^ ]*\|EndTime=[^ ]*" | paste - - -
 t_check "each task wrote its Slurm log with the point's run summary" \
     sh -c "[ \$(grep -l '^results: ' $T/slurm-${JOB}_*.out | wc -l) = $N ]"
 t_check "--merge" "$VNICSIM" sweep "$SPEC" -o "$T/slurm-sweep" --merge
@@ -133,7 +147,9 @@ t_check "summary.csv byte-identical to the built-in runner's" cmp "$T/ref/summar
 t4=$(date +%s.%N)
 stop_daemons
 echo "t_slurm: daemons stopped in $(awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - $t4}") s"
-stopped() { for f in "$P/run/slurmd.pid" "$P/run/slurmctld.pid" "$P/munge/run/munged.pid"; do
-    ! kill -0 "$(cat "$f")" 2>/dev/null || { echo "still running: $f"; return 1; }; done; }
+stopped() {
+    [ "$(echo $DAEMONS | wc -w)" = 3 ] || { echo "pids of the three daemons: '$DAEMONS'"; return 1; }
+    for pid in $DAEMONS; do ! kill -0 "$pid" 2>/dev/null || { echo "still running: $pid"; return 1; }; done
+}
 t_check "the daemons started here are stopped" stopped
 t_done t_slurm

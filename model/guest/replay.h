@@ -1,0 +1,108 @@
+/* replay: the pcap replay workload (issue 6): real traffic through the hosted model.
+ *
+ * `vnicsim run --preset P --pcap FILE|- [--vm-mac MAC] [--pace timed|afap]
+ * [--speed X] [--wire-pcap OUT]` (configuration keys replay.*). The capture is
+ * streamed (traces/pcapsrc.h) and each frame is classified from the VM's point of
+ * view:
+ *
+ *   TX   the guest sends it: an application send() (system call, copy, per-packet
+ *        protocol cost) through the guest driver, the VMM, the VMApp, VMNet and the
+ *        host NIC onto the wire; it is delivered when it reaches the peer.
+ *   RX   the peer puts it on the wire toward the host NIC (a frame shorter than 60
+ *        bytes is padded, as a NIC does); it is delivered when the guest driver
+ *        passes it up.
+ *   else ignored (counted). The VM's group addresses are asked of the device's own
+ *        address filter (pcnet_accepts) once the driver is open.
+ *
+ * Pacing. timed: each frame is offered at its capture time (relative to the first
+ * frame, divided by replay.speed) from the moment the guest driver is open; a TX
+ * frame waits in the guest's transmit queue (REPLAY_TXQ frames, as Linux 2.2's
+ * txqueuelen) and is dropped when it is full; an RX frame is dropped at the peer
+ * when REPLAY_LINK_QUEUE frames already wait for the link (a capture faster than
+ * the link). afap: frames are offered in file order as soon as their direction has
+ * room: at most REPLAY_TX_WINDOW transmits in flight (queued in the guest or between
+ * its driver and the peer: a socket buffer's worth) and REPLAY_RX_WINDOW receives in
+ * flight (the guest's receive ring); nothing is dropped for pacing.
+ *
+ * Accounting per direction: offered = delivered + dropped_vnic + dropped_host.
+ * dropped_vnic: the virtual NIC did not deliver it (receive ring full: MISS; or
+ * filtered, receiver stopped, error status). dropped_host: anywhere else (guest
+ * transmit queue full, link queue, host NIC ring, VMNet queue, oversize frames,
+ * and frames still unresolved when the run gives up draining), each counted apart.
+ * Latency per frame: from its offer to its delivery.
+ *
+ * --wire-pcap writes every frame that crossed the simulated wire, both directions,
+ * at its arrival time (capture's first timestamp + simulated time), nanosecond
+ * pcap: the input's captured bytes (the caplen of a snaplen-truncated input frame)
+ * and the wire length.
+ */
+#ifndef VNICSIM_MODEL_GUEST_REPLAY_H
+#define VNICSIM_MODEL_GUEST_REPLAY_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "model/guest/pcnet32.h"
+#include "model/lance/pcnet.h"
+
+struct Sys;
+
+#define REPLAY_TXQ 100          /* guest transmit queue (txqueuelen) */
+#define REPLAY_TX_WINDOW 32     /* afap: transmits in flight (two driver rings' worth) */
+#define REPLAY_RX_WINDOW 32     /* afap: receives in flight */
+#define REPLAY_LINK_QUEUE 64    /* timed: frames the peer may queue for the link */
+#define REPLAY_INFLIGHT_MAX 1024
+
+typedef enum ReplayPace { REPLAY_PACE_TIMED = 0, REPLAY_PACE_AFAP } ReplayPace;
+
+typedef struct ReplayOptions {
+    const char *pcap;        /* FILE or "-" */
+    bool has_mac;
+    uint8_t vm_mac[6];
+    ReplayPace pace;
+    double speed;            /* timed: capture time is divided by this */
+    const char *wire_pcap;   /* NULL or "": none */
+} ReplayOptions;
+
+typedef struct Replay Replay;
+
+/* Opens the capture (for stdin without a MAC this reads the first frame). The VM's
+ * MAC is then known: replay_vm_mac(). NULL on error (message in err). */
+Replay *replay_new(struct Sys *s, const ReplayOptions *o, char *err, size_t errlen);
+void replay_free(Replay *r);
+void replay_vm_mac(const Replay *r, uint8_t mac[6]);
+/* The guest driver's ports, wrapped to count accesses by register (create the
+ * driver with the returned ports; `inner` is copied). */
+const DrvPorts *replay_ports(Replay *r, const DrvPorts *inner);
+/* Once the model is built: takes over the wire's receive callbacks and stops the
+ * nettest workload. */
+void replay_attach(Replay *r);
+/* The guest driver is open: start offering frames. */
+void replay_booted(Replay *r);
+
+/* Guest side (model/guest/kernel.c). */
+bool replay_guest_has_work(const Replay *r);
+void replay_guest_step(Replay *r);                          /* send one queued frame */
+void replay_guest_rx(Replay *r, const uint8_t *frame, size_t len); /* driver passed it up */
+/* VMApp / native NIC: the device did not store a received frame. */
+void replay_vnic_rx_result(Replay *r, const uint8_t *frame, size_t len, PcnetRxResult res);
+/* VMNet: a frame for the VM was dropped between the host NIC and the VMApp. */
+void replay_host_rx_drop(Replay *r, const uint8_t *frame, size_t len);
+
+/* The run: finished (source read, every frame resolved), progress, errors. */
+bool replay_done(const Replay *r);
+double replay_progress(const Replay *r);  /* frames resolved / read; -1 unknown */
+/* Closes the wire pcap (renamed into place) at the end of a successful run; on an
+ * interrupted or failed run replay_free() discards it. 0 / -1. */
+int replay_finish(Replay *r, char *err, size_t errlen);
+/* "" or the capture's warning (last record cut short). */
+const char *replay_warning(const Replay *r);
+
+/* The `replay` block of results.json. New reference. */
+json_t *replay_results(const Replay *r);
+void replay_print_summary(const Replay *r, FILE *out);
+
+#endif
