@@ -2,7 +2,7 @@
 # Install the Debian packages vnicsim needs, when missing.
 # As root: apt-get installs them. Otherwise: print the exact command and fail.
 # Keep this list the single source of truth (README refers to it).
-PKGS="build-essential libpcap-dev libjansson-dev zlib1g-dev gnuplot-nox pkg-config clang tcpdump parallel libclang-rt-14-dev"
+PKGS="build-essential libpcap-dev libjansson-dev zlib1g-dev gnuplot-nox pkg-config clang tcpdump parallel libclang-rt-14-dev python3 jq"
 missing=""
 for p in $PKGS; do
     st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
