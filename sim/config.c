@@ -6,6 +6,7 @@
  * object key under its dotted path; semantic errors then read "file:line: ...".
  */
 #include "sim/config.h"
+#include "sim/util.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -222,32 +223,6 @@ static int fail(CfgError *err, const char *source, int line, int column, const c
     return -1;
 }
 
-/* Levenshtein distance, for "did you mean". */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 200 || lb > 200)
-        return SIZE_MAX;
-    size_t row[201];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 static void consider(const char *path, const char *cand, size_t candlen, char *best,
                      size_t bestlen, size_t *bestd)
 {
@@ -256,7 +231,7 @@ static void consider(const char *path, const char *cand, size_t candlen, char *b
         return;
     memcpy(buf, cand, candlen);
     buf[candlen] = 0;
-    size_t d = edit_distance(path, buf);
+    size_t d = util_edit_distance(path, buf);
     if (d < *bestd) {
         *bestd = d;
         snprintf(best, bestlen, "%s", buf);

@@ -1,5 +1,6 @@
 /* out: result directories and atomic JSON files (see sim/out.h). */
 #include "sim/out.h"
+#include "sim/util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -30,27 +31,6 @@ void out_default_dir(char *buf, size_t len, const char *name)
     else if (safe[0] == '.')
         safe[0] = '_';
     snprintf(buf, len, "results/%s-%s.%06ldZ", safe, ts, (long)tv.tv_usec);
-}
-
-/* mkdir -p; 0 or -1 with errno. */
-static int mkdirs(const char *dir)
-{
-    char p[4096];
-    if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = 0;
-        if (mkdir(p, 0777) != 0 && errno != EEXIST)
-            return -1;
-        *s = '/';
-    }
-    if (mkdir(p, 0777) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
 }
 
 int out_prepare_dir(const char *dir, bool force, bool *created, char *err, size_t errlen)
@@ -85,7 +65,7 @@ int out_prepare_dir(const char *dir, bool force, bool *created, char *err, size_
         }
         return 0;
     }
-    if (mkdirs(dir) != 0) {
+    if (util_mkdirs(dir) != 0) {
         snprintf(err, errlen, "cannot create output directory '%s': %s", dir, strerror(errno));
         return 1;
     }

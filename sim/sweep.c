@@ -1,5 +1,6 @@
 /* sweep: parameter sweeps, one process per point, merged into CSV (see sim/sweep.h). */
 #include "sim/sweep.h"
+#include "sim/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -155,38 +156,13 @@ double sweep_t95(int dof)
     return 1.960;
 }
 
-static size_t levenshtein(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 200 || lb > 200)
-        return SIZE_MAX;
-    size_t row[201];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 /* The candidate closest to `word`, or NULL when none is close. */
 static const char *closest(const char *word, const char *const *cand, size_t n)
 {
     const char *best = NULL;
     size_t bd = SIZE_MAX, lim = strlen(word) / 3 + 2;
     for (size_t i = 0; i < n; i++) {
-        size_t d = levenshtein(word, cand[i]);
+        size_t d = util_edit_distance(word, cand[i]);
         if (d < bd) {
             bd = d;
             best = cand[i];
@@ -207,25 +183,6 @@ static const char *closest_key_path(const char *word)
 /* The pseudo key of an axis over built-in presets ("path": "preset"). */
 #define PRESET_AXIS CFG__COUNT
 
-static int mkdirs(const char *dir)
-{
-    char p[4096];
-    if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = 0;
-        if (mkdir(p, 0777) != 0 && errno != EEXIST)
-            return -1;
-        *s = '/';
-    }
-    if (mkdir(p, 0777) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
 
 static bool file_exists(const char *path)
 {
@@ -1106,7 +1063,7 @@ static pid_t start_point(const Run *R, size_t k)
     cfg_free(c);
     char pd[4200], res[4300], logf[4300];
     point_dir(pd, sizeof pd, R->dir, k);
-    if (mkdirs(pd) != 0) {
+    if (util_mkdirs(pd) != 0) {
         fprintf(stderr, "vnicsim sweep: cannot create %s: %s\n", pd, strerror(errno));
         return -1;
     }
@@ -1700,7 +1657,7 @@ int sweep_main(int argc, char **argv)
         }
         char pts[4200];
         snprintf(pts, sizeof pts, "%s/points", adir);
-        if (mkdirs(pts) != 0) {
+        if (util_mkdirs(pts) != 0) {
             fprintf(stderr, "vnicsim sweep: cannot create %s: %s\n", pts, strerror(errno));
             spec_free(&s);
             return EXIT_RUNTIME;
