@@ -566,6 +566,19 @@ bool evq_step(Evq *q)
     return true;
 }
 
+uint64_t evq_run_nested(Evq *q, SimTime until)
+{
+    assert(q->running && "evq_run_nested called outside a handler");
+    assert(until >= q->now);
+    uint64_t done = 0;
+    while (!q->stop && evq_advance(q, until)) {
+        evq_exec_head(q); /* clears running on return */
+        q->running = true;
+        done++;
+    }
+    return done;
+}
+
 uint64_t evq_run(Evq *q, SimTime until, volatile sig_atomic_t *interrupt)
 {
     assert(!q->running && "evq_step/evq_run called from a handler");

@@ -50,6 +50,14 @@ bool evq_step(Evq *q);
  * every few thousand events). Returns the number of events executed by this call. */
 uint64_t evq_run(Evq *q, SimTime until, volatile sig_atomic_t *interrupt);
 
+/* From inside a handler (and only there): run, in order, every pending event with
+ * time <= `until` (>= now), then return to the calling handler; now is left at the
+ * last one run. For a handler that advances its own time cursor past now and must
+ * see what happens meanwhile (model/host/cpu.c). Stops early if a nested handler
+ * calls evq_stop(), and leaves that request for the outer evq_run. Nested calls
+ * may nest. Returns the number of events run. */
+uint64_t evq_run_nested(Evq *q, SimTime until);
+
 /* Ask evq_run to return after the current event. */
 void evq_stop(Evq *q);
 

@@ -531,6 +531,73 @@ static void test_past_asserts(void)
 #endif
 }
 
+
+/* evq_run_nested: a handler that advances its own cursor runs what falls inside. */
+typedef struct Nest {
+    Evq *q;
+    Log *log;
+    SimTime until;
+    uint64_t ran;
+    SimTime now_after;
+    bool stop_inside;
+} Nest;
+
+static void nest_stop_fn(void *opaque, uint64_t arg)
+{
+    Nest *n = opaque;
+    log_fn(n->log, arg);
+    evq_stop(n->q);
+}
+
+static void nest_outer_fn(void *opaque, uint64_t arg)
+{
+    Nest *n = opaque;
+    log_fn(n->log, arg);
+    /* scheduled from inside, within the window: must run nested, in time order */
+    evq_at(n->q, 15, log_fn, n->log, 15);
+    n->ran = evq_run_nested(n->q, n->until);
+    n->now_after = evq_now(n->q);
+    log_fn(n->log, 999); /* the rest of the outer handler */
+}
+
+static void test_nested(void)
+{
+    Evq *q = evq_new();
+    Log l = {.q = q};
+    Nest n = {.q = q, .log = &l, .until = 20};
+    evq_at(q, 10, nest_outer_fn, &n, 10);
+    evq_at(q, 20, log_fn, &l, 20); /* == until: runs nested */
+    evq_at(q, 12, log_fn, &l, 12);
+    evq_at(q, 21, log_fn, &l, 21); /* after: runs after the outer handler */
+    CHECK_EQ_U(evq_run(q, SIM_TIME_MAX, NULL), 5);
+    CHECK_EQ_U(n.ran, 3);
+    CHECK_EQ_U(n.now_after, 20);
+    static const uint64_t want[] = {10, 12, 15, 20, 999, 21};
+    static const SimTime when[] = {10, 12, 15, 20, 20, 21};
+    CHECK_EQ_U(l.n, 6);
+    for (size_t i = 0; i < 6 && i < l.n; i++) {
+        CHECK_EQ_U(l.arg[i], want[i]);
+        CHECK_EQ_U(l.when[i], when[i]);
+    }
+    CHECK_EQ_U(evq_executed(q), 5);
+
+    /* evq_stop from a nested handler: the nested run stops at once, and the outer
+     * evq_run returns after the outer handler */
+    Log l2 = {.q = q};
+    Nest m = {.q = q, .log = &l2, .until = 100};
+    evq_at(q, 30, nest_outer_fn, &m, 30);
+    evq_at(q, 40, nest_stop_fn, &m, 40);
+    evq_at(q, 50, log_fn, &l2, 50);
+    CHECK_EQ_U(evq_run(q, SIM_TIME_MAX, NULL), 3); /* outer, 15 is in the past? no: see below */
+    CHECK_EQ_U(m.ran, 1);                           /* only the stopping one */
+    CHECK_EQ_U(l2.n, 3);
+    CHECK_EQ_U(l2.arg[1], 40);
+    CHECK_EQ_U(l2.arg[2], 999);
+    CHECK_EQ_U(evq_size(q), 2); /* 50 and the one the handler scheduled */
+    CHECK_EQ_U(evq_run(q, SIM_TIME_MAX, NULL), 2);
+    evq_free(q);
+}
+
 int main(void)
 {
     test_order();
@@ -541,6 +608,7 @@ int main(void)
     test_burst_into_sparse();
     test_extreme_times();
     test_run();
+    test_nested();
     test_fuzz(false);
     test_fuzz(true);
     test_past_asserts();
