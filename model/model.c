@@ -44,6 +44,9 @@ static void boot(Sys *s)
     }
 }
 
+static void start_measuring(Sys *s);
+static void end_measuring(Sys *s);
+
 static void dispatch(void *opaque)
 {
     Sys *s = opaque;
@@ -56,20 +59,51 @@ static void dispatch(void *opaque)
         s->booted = true;
         boot(s);
     } else if (s->hosted && vmnet_irq_pending(s)) {
-        vmnet_host_irq_routine(s);
+        c->in_preempt = true; /* no host IRQ inside this one */
+        vmnet_host_irq_routine(s, true);
+        c->in_preempt = false;
+    } else if (s->hosted && s->gk.halted && vmnet_frames_for_vm(s)) {
+        /* frames VMNet still holds (a host IRQ's handler loop stopped by its
+         * guard): the select() the VMApp blocks in at the HLT returns at once */
+        c->in_preempt = true; /* the VMApp's receive loop takes what arrives meanwhile */
+        vmapp_wakeup(s, true);
+        c->in_preempt = false;
     } else if (guest_irq_deliverable(s)) {
         enter_guest(s);
         guest_irq_routine(s);
     } else if (guest_has_work(s)) {
         enter_guest(s);
         guest_work_routine(s);
+    } else if (!s->gk.halted) {
+        guest_halt(s); /* what arrived meanwhile is looked at in the next dispatch */
     } else {
-        if (!s->gk.halted)
-            guest_halt(s);
         cpu_go_idle(c);
         return;
     }
+    /* The warm-up's end and the transfer's end reached while this piece ran
+     * (nested events): the measured interval starts and ends between pieces, as
+     * when the delivery comes while the CPU idles. */
+    if (!s->measuring && s->peer.rcv_nxt >= s->warmup_bytes)
+        start_measuring(s);
+    if (s->done && !s->t_end)
+        end_measuring(s);
     cpu_continue(c);
+}
+
+/* Host interrupts preempt the piece that runs (cpu.h: called at charge
+ * boundaries outside device calls, never inside a host IRQ). In the VMM world:
+ * a forced switch to the host, the handler, the VMApp's response, the switch
+ * back (vmnet_host_irq_routine). In the host world (VMApp emulation, VMNet, the
+ * VMApp's select() at a guest HLT) the host kernel takes it without a switch,
+ * and the VMApp polls and receives the frames it brought for the VM. The
+ * guest's own virtual interrupts are not taken here: the driver's start_xmit
+ * and ISR run with local IRQs off, and the rest of a guest piece is short next
+ * to them (docs/model.md §1.2). */
+static void preempt(void *opaque)
+{
+    Sys *s = opaque;
+    for (int guard = 0; guard < 16 && vmnet_irq_pending(s) && !s->failed; guard++)
+        vmnet_host_irq_routine(s, false);
 }
 
 /* ---- measurement ------------------------------------------------------------ */
@@ -92,19 +126,28 @@ static void start_measuring(Sys *s)
     tlhook_mark(s, "measurement starts", s->t_start);
 }
 
+/* The measured interval ends at the cursor: at the end of the piece that ran
+ * when the last byte was delivered (the CPU's accounting must include it). */
+static void end_measuring(Sys *s)
+{
+    s->t_end = cpu_close(&s->cpu, evq_now(s->q));
+    tlhook_mark(s, "measurement ends", s->t_end);
+}
+
 void sys_delivered(Sys *s, uint64_t seq, uint32_t len, SimTime t_send)
 {
     SimTime now = evq_now(s->q);
     uint64_t end = seq + len;
     if (s->measuring && t_send && now >= t_send)
         stats_hist_add(s->latency, now - t_send);
-    if (!s->measuring && end >= s->warmup_bytes)
-        start_measuring(s);
+    if (!s->measuring && end >= s->warmup_bytes && !s->cpu.in_piece)
+        start_measuring(s); /* else at the end of that piece (dispatch) */
     if (end >= s->total_bytes && !s->done) {
         s->done = true;
-        s->t_end = cpu_close(&s->cpu, now);
         s->bytes_at_end = end;
-        tlhook_mark(s, "measurement ends", s->t_end);
+        s->t_end = 0;
+        if (!s->cpu.in_piece) /* else at the end of that piece (dispatch) */
+            end_measuring(s);
         evq_stop(s->q);
     }
 }
@@ -164,6 +207,8 @@ Model *model_new(const Config *cfg, char *err, size_t errlen)
     cpu_init(&s->cpu, s->q, dispatch, s, s->hosted ? s->costs.world_switch : 0,
              s->hosted ? s->costs.ws_penalty : 0);
     vmm_init(s); /* after the CPU: it watches its world switches */
+    if (s->hosted)
+        cpu_set_preempt(&s->cpu, preempt, s);
     s->drv = pcnet32_new(s->pers, &s->vmm.ports, &s->gk.stack, s->gmem, GUEST_DMA_BASE);
     if (!s->drv) {
         snprintf(err, errlen, "model: cannot create the guest driver");

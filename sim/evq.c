@@ -582,7 +582,7 @@ uint64_t evq_run_nested(Evq *q, SimTime until)
 uint64_t evq_run(Evq *q, SimTime until, volatile sig_atomic_t *interrupt)
 {
     assert(!q->running && "evq_step/evq_run called from a handler");
-    uint64_t done = 0;
+    uint64_t first = q->executed; /* nested runs included */
     unsigned countdown = 1; /* check the flag before the first event too */
     q->stop = false;
     for (;;) {
@@ -594,12 +594,11 @@ uint64_t evq_run(Evq *q, SimTime until, volatile sig_atomic_t *interrupt)
         if (!evq_advance(q, until))
             break;
         evq_exec_head(q);
-        done++;
         if (q->stop)
             break;
     }
     q->stop = false;
-    return done;
+    return q->executed - first;
 }
 
 void evq_stop(Evq *q)

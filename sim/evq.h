@@ -47,7 +47,8 @@ bool evq_step(Evq *q);
 
 /* Run events until none is pending, the next one lies after `until`, evq_stop()
  * is called from a handler, or *interrupt becomes non-zero (may be NULL; checked
- * every few thousand events). Returns the number of events executed by this call. */
+ * every few thousand events). Returns the number of events executed by this call
+ * (nested ones included). */
 uint64_t evq_run(Evq *q, SimTime until, volatile sig_atomic_t *interrupt);
 
 /* From inside a handler (and only there): run, in order, every pending event with

@@ -1,6 +1,7 @@
 /* test_model_cpu: the host CPU (model/host/cpu.c) on its own: run-to-completion
  * work, interrupts taken at the end of a routine, world switches and their
- * penalty, idle time, and exact accounting across a reset. */
+ * penalty, idle time, and exact accounting across a reset; with a preemption
+ * hook, interrupts taken inside a routine at their arrival time. */
 #include "check.h"
 #include "model/host/cpu.h"
 
@@ -58,6 +59,119 @@ static SimTime sum(const Cpu *c)
     return s;
 }
 
+/* ---- preemption: a hook takes "host IRQs" at charge boundaries ------------------ */
+
+typedef struct Pre {
+    Cpu cpu;
+    Evq *q;
+    int irq;
+    SimTime taken_at[8];
+    CpuWorld taken_in[8];
+    int taken;
+    int nested_hook; /* the hook found itself running (must stay 0) */
+    bool in_hook;
+    int phase;       /* 0: boot; 1: a 50 us guest charge; 2: a held device call */
+} Pre;
+
+static void pre_hook(void *opaque)
+{
+    Pre *p = opaque;
+    if (p->in_hook)
+        p->nested_hook++;
+    p->in_hook = true;
+    while (p->irq) {
+        p->irq--;
+        if (p->taken < 8) {
+            p->taken_at[p->taken] = p->cpu.t;
+            p->taken_in[p->taken] = p->cpu.world;
+            p->taken++;
+        }
+        bool was_vmm = p->cpu.world == CPU_WORLD_VMM;
+        cpu_world(&p->cpu, CPU_WORLD_HOST, CAT_HOST_IRQ_SWITCH);
+        cpu_charge(&p->cpu, 2 * SIM_US, CAT_HOST_IRQ);
+        if (was_vmm)
+            cpu_world(&p->cpu, CPU_WORLD_VMM, CAT_HOST_IRQ_SWITCH);
+    }
+    p->in_hook = false;
+}
+
+static void pre_dispatch(void *opaque)
+{
+    Pre *p = opaque;
+    if (p->phase == 1) {
+        p->phase = 0;
+        cpu_world(&p->cpu, CPU_WORLD_VMM, CAT_TRANSITIONS); /* 0 -> 4 us */
+        cpu_charge(&p->cpu, 50 * SIM_US, CAT_GUEST_UNVIRT);
+        cpu_continue(&p->cpu);
+        return;
+    }
+    if (p->phase == 2) {
+        p->phase = 0;
+        cpu_world(&p->cpu, CPU_WORLD_HOST, CAT_TRANSITIONS);
+        cpu_hold(&p->cpu); /* a device call: its charges are not preemption points */
+        cpu_charge(&p->cpu, 20 * SIM_US, CAT_LANCE_TX_EMU);
+        cpu_release(&p->cpu);
+        cpu_world(&p->cpu, CPU_WORLD_VMM, CAT_TRANSITIONS); /* taken before this */
+        cpu_charge(&p->cpu, 10 * SIM_US, CAT_GUEST_UNVIRT);
+        cpu_continue(&p->cpu);
+        return;
+    }
+    cpu_go_idle(&p->cpu);
+}
+
+static void pre_irq(void *opaque, uint64_t arg)
+{
+    (void)arg;
+    Pre *p = opaque;
+    p->irq++;
+    cpu_kick(&p->cpu); /* a no-op while the routine runs */
+}
+
+static void test_preempt(void)
+{
+    Pre p = {0};
+    p.q = evq_new();
+    cpu_init(&p.cpu, p.q, pre_dispatch, &p, 3 * SIM_US, 1 * SIM_US);
+    cpu_set_preempt(&p.cpu, pre_hook, &p);
+    p.phase = 1;
+    cpu_kick(&p.cpu);
+    /* inside the 50 us charge (4..54 us): IRQs at 20 us and at 21 us (the second
+     * arrives while the first is handled: taken after it, not inside it) */
+    evq_at(p.q, 20 * SIM_US, pre_irq, &p, 0);
+    evq_at(p.q, 21 * SIM_US, pre_irq, &p, 0);
+    evq_run(p.q, SIM_TIME_MAX, NULL);
+    CHECK_EQ_U(p.taken, 2);
+    CHECK_EQ_U(p.taken_at[0], 20 * SIM_US);   /* at its arrival, not at the end */
+    CHECK(p.taken_in[0] == CPU_WORLD_VMM);
+    /* the first: switch 3 + refill 1, handler 2, switch back 3 + 1 = 10 us; the
+     * second is found pending when the hook's charges end (the hook's own loop) */
+    CHECK_EQ_U(p.taken_at[1], 20 * SIM_US + 10 * SIM_US);
+    CHECK_EQ_U(p.nested_hook, 0);
+    /* the routine: 4 + 50 us of its own + 2 x 10 us of interrupts */
+    CHECK_EQ_U(p.cpu.t, 74 * SIM_US);
+    CHECK_EQ_U(p.cpu.cat_count[CAT_GUEST_UNVIRT], 1); /* one charge, split: one event */
+    CHECK_EQ_U(p.cpu.cat_time[CAT_GUEST_UNVIRT], 50 * SIM_US + 5 * SIM_US); /* + 5 refills */
+    CHECK_EQ_U(p.cpu.cat_time[CAT_HOST_IRQ], 4 * SIM_US);
+    CHECK(p.cpu.nested_events >= 2);
+    SimTime end = cpu_close(&p.cpu, 100 * SIM_US);
+    CHECK_EQ_U(sum(&p.cpu) + p.cpu.idle_time, end - p.cpu.acct_start);
+
+    /* a device call (cpu_hold) is never preempted: an IRQ arriving in it is taken
+     * by the host world at the switch back to the VMM, without a switch */
+    p.taken = 0;
+    p.phase = 2;
+    evq_at(p.q, 110 * SIM_US, pre_irq, &p, 0); /* wakes the CPU: the routine */
+    p.irq = -1;                                 /* that wake-up is not an IRQ */
+    evq_at(p.q, 120 * SIM_US, pre_irq, &p, 0);  /* inside the held 20 us (114..134) */
+    evq_run(p.q, SIM_TIME_MAX, NULL);
+    CHECK_EQ_U(p.taken, 1);
+    CHECK_EQ_U(p.taken_at[0], 134 * SIM_US);
+    CHECK(p.taken_in[0] == CPU_WORLD_HOST);
+    end = cpu_close(&p.cpu, 300 * SIM_US);
+    CHECK_EQ_U(sum(&p.cpu) + p.cpu.idle_time, end - p.cpu.acct_start);
+    evq_free(p.q);
+}
+
 int main(void)
 {
     Fake f = {0};
@@ -98,5 +212,6 @@ int main(void)
     CHECK_EQ_U(sum(&f.cpu) + f.cpu.idle_time, end - f.cpu.acct_start);
     CHECK_EQ_U(f.cpu.acct_start, 250 * SIM_US);
     evq_free(f.q);
+    test_preempt();
     return check_report("test_model_cpu");
 }

@@ -127,22 +127,47 @@ def peer_acks_per_segment(sizes, every=2):
 SEGS_PER_SEND = [MSS] * (SEND // MSS) + ([SEND % MSS] if SEND % MSS else [])
 n_ack_model = peer_acks_per_segment(SEGS_PER_SEND * 300)
 host_irqs = TX_IRQS + n_ack_model + HZ / R
-#     In the model a host IRQ is taken when the running routine ends; CPU-bound,
-#     every routine ends in the VMM world, so every host IRQ forces a round trip of
-#     world switches. Those are VMM time (category host_irq_switching), as the
+#     In the model a host IRQ preempts the work that runs when it arrives
+#     (model/host/cpu.c): arriving while the VMM world runs, it forces a round trip
+#     of world switches; arriving while the host world runs (VMApp emulation, VMNet,
+#     the host's own handlers, a forced switch under way) the host kernel takes it
+#     without a switch.
+#     - The transmit interrupt of a frame comes when its last bit leaves, one full
+#       frame's wire time after its VMNet write ended (the wire is idle: CPU-bound).
+#       The next frame's write ends T us after this one's; the last stretch before
+#       it is host world: its switch to the VMApp (ws), the transmit emulation and
+#       the VMNet write (Table 1: 5.2 + 13.8 us). If T - wire time is longer than
+#       that stretch, the interrupt lands in the VMM world (the guest's TCP and
+#       driver code for the next frame): it forces a switch.
+#     - The receive interrupts (the peer's ACKs) and the tick are not tied to a
+#       point of the sender's per-frame path: each forces a switch with the
+#       probability that the VMM world runs guest or VMM code, Table 1's VMM
+#       share minus the forced switches' own time: f = (V - 2 ws forced) / T with
+#       forced = TX_FORCED + (H - TX_IRQS) f.
+#     The forced switches are VMM time (category host_irq_switching), as the
 #     paper's own switching IN/OUT row (7.45 us) holds its two world switches in
 #     VMM time; Table 1 does not list them: its VMM rows add up to 91.0 %, and the
 #     unlisted 9.0 % is where they fall (checked below). So Table 1's "Handling
 #     host IRQs" row is the handlers alone.
-forced = host_irqs
+ws_us_a4 = (VMM["inout_switching"][1] - VMM["inout_lance_address"][1]) / 2
+TX_HOST_STRETCH_US = ws_us_a4 + TOTAL["lance_transmit"][1] + TOTAL["vmnet_transmit"][1]
+FULL_FRAME_LAST_BIT_US = (WIRE_BYTES - 12) * 8 / 100.0   # the interrupt: last bit, before the gap
+TX_FORCED = TX_IRQS if T - FULL_FRAME_LAST_BIT_US > TX_HOST_STRETCH_US else 0.0
+other_irqs = host_irqs - TX_IRQS
+f_vmm = (V - 2 * ws_us_a4 * TX_FORCED) / (T + 2 * ws_us_a4 * other_irqs)
+forced = TX_FORCED + other_irqs * f_vmm
 host_irq_us = per_frame_total("host_irq") / host_irqs
 vmm_unlisted_us = (100 - sum(v[0] for v in VMM.values())) / 100 * V
 forced_switch_us = forced * 2 * ws_us
 
 # A5: host_other = what Table 1 leaves over; the VMApp's select() after each host
-#     IRQ that found the VMM running (it returns from its ioctl and polls).
+#     IRQ that found the VMM running (it returns from its ioctl and polls), and
+#     after each one taken in the host world that brought a frame for the VM (it
+#     is woken by VMNet and polls before it re-enters the VMM): every ACK's, plus
+#     the forced transmit interrupts and the forced share of the ticks.
 host_other_pct = 100 - sum(v[0] for v in TOTAL.values())
-select_us = host_other_pct / 100 * T / forced
+selects = TX_FORCED + n_ack_model + (HZ / R) * f_vmm
+select_us = host_other_pct / 100 * T / selects
 
 # A6: virtual IRQ delivery, per IRQ.
 virq_us = per_frame_vmm("virq") / n_irq
@@ -207,8 +232,8 @@ derived = {
     "virq_delivery_cycles": (cyc(virq_us), f"derived: Table 1 'Delivering virtual IRQs' 4.6 % of VMM / {n_irq:.2f} IRQs per frame = {virq_us:.3f} us"),
     "guest_priv_insn_cycles": (cyc(priv_us), f"derived: Table 1 'Other guest instructions requiring virtualization' 11.6 % of VMM / {priv:.2f} privileged instructions per frame (structural counts) = {priv_us:.3f} us"),
     "vmm_trap_cycles": (cyc(trap_us), f"derived: Table 1 'Transitioning' 4.8 % of VMM / {traps:.1f} traps per frame = {trap_us:.3f} us"),
-    "host_irq_cycles": (cyc(host_irq_us), f"derived: Table 1 'Handling host IRQs' 3.4 % over {host_irqs:.3f} host IRQs per frame (1 NIC transmit interrupt: the 82557's command list drains between frames; {n_ack_model:.3f} receive: the peer's ACKs, every 2 x rcv_mss bytes of 1448/1448/1200-byte segments; the tick) = {host_irq_us:.3f} us; the world switches they force are VMM time (host_irq_switching)"),
-    "vmapp_select_cycles": (cyc(select_us), f"derived: Table 1 remainder {host_other_pct:.1f} % (other host work) / {forced:.3f} select() calls per frame (one per host IRQ that finds the VMM running) = {select_us:.3f} us"),
+    "host_irq_cycles": (cyc(host_irq_us), f"derived: Table 1 'Handling host IRQs' 3.4 % over {host_irqs:.3f} host IRQs per frame (1 NIC transmit interrupt: the 82557's command list drains between frames; {n_ack_model:.3f} receive: the peer's ACKs, every 2 x rcv_mss bytes of 1448/1448/1200-byte segments; the tick) = {host_irq_us:.3f} us; {forced:.3f} per frame force world switches: the transmit interrupt lands {T - FULL_FRAME_LAST_BIT_US:.1f} us before the next frame's write ends, in the guest's code (host stretch {TX_HOST_STRETCH_US:.1f} us), the others with the VMM world's share {f_vmm:.3f}; the switches are VMM time (host_irq_switching)"),
+    "vmapp_select_cycles": (cyc(select_us), f"derived: Table 1 remainder {host_other_pct:.1f} % (other host work) / {selects:.3f} select() calls per frame (one per host IRQ that arrives while the VMM world runs: the VMApp returns from its ioctl and polls; and one per receive interrupt taken in the host world: VMNet wakes it; see host_irq_cycles) = {select_us:.3f} us"),
     "guest_tcp_segment_cycles": (cyc(seg_us), f"derived: native PC-733 86 % idle at {NATIVE_FPS:.0f} frames/s = {native_busy_us:.2f} us busy per frame, minus assumed costs (1 IRQ and 12+5 port accesses per frame), over 1.5 packets per frame = {seg_us:.3f} us"),
     "guest_world_switch_penalty_cycles": (cyc(penalty_us), f"derived: Table 1 'Guest instructions not requiring virtualization' 22 % of VMM = {per_frame_vmm('guest_unvirtualized'):.2f} us per frame, minus the native guest code {guest_vm_us:.2f} us{split_note}, over {ws_per_frame:.2f} world switches per frame = {penalty_us:.3f} us"),
     "guest_vm_slowdown_pct": (slowdown_pct, f"derived: share {GAP_SPLIT:g} of the guest-code gap ({gap_us:.2f} us per frame) as a constant slowdown of guest code in the VM, over {guest_vm_us:.2f} us of guest code per frame"),
@@ -306,7 +331,7 @@ print(f"basis: {R:.0f} transmitted frames/s, {T:.1f} us CPU per frame, {V:.1f} u
 print(f"implied per frame: switching {n_switch:.2f}, RAP {n_rap:.2f}, PIC {n_pic:.2f}, IRET {n_iret:.2f}, VMNet rx {n_vmnet_rx:.2f}")
 print(f"native: {NATIVE_FPS:.0f} frames/s, busy {native_busy_us:.2f} us/frame, fixed {fixed_native_us:.2f} us")
 print(f"cross-check: 64 Mb/s with MSS {MSS} is {WS2_GOODPUT_MBPS*1e6/8/MSS:.0f} frames/s (paper basis {R:.0f})")
-print(f"host IRQs per frame {host_irqs:.3f} (transmit {TX_IRQS:.0f}: {T:.1f} us of CPU per frame > {FULL_FRAME_WIRE_US:.1f} us on the wire; receive {n_ack_model:.3f} ACKs per frame, paper {n_vmnet_rx:.2f}), all forcing a world-switch round trip")
+print(f"host IRQs per frame {host_irqs:.3f} (transmit {TX_IRQS:.0f}: {T:.1f} us of CPU per frame > {FULL_FRAME_WIRE_US:.1f} us on the wire; receive {n_ack_model:.3f} ACKs per frame, paper {n_vmnet_rx:.2f}), {forced:.3f} of them forcing a world-switch round trip (transmit {TX_FORCED:.0f}: lands {T - FULL_FRAME_LAST_BIT_US:.1f} us before the next write ends > host stretch {TX_HOST_STRETCH_US:.1f} us; others x VMM share {f_vmm:.3f})")
 print(f"cross-check: forced world switches {forced_switch_us:.2f} us per frame vs Table 1's unlisted VMM time {vmm_unlisted_us:.2f} us per frame")
 for k in sorted(derived):
     print(f"  {k:40s} {derived[k][0]:8d}  {derived[k][1]}")

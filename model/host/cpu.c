@@ -9,7 +9,9 @@ static void cpu_event(void *opaque, uint64_t arg)
     (void)arg;
     Cpu *c = opaque;
     c->dispatches++;
+    c->in_piece = true;
     c->dispatch(c->opaque);
+    c->in_piece = false;
 }
 
 void cpu_init(Cpu *c, Evq *q, CpuDispatchFn fn, void *opaque, SimTime ws_cost, SimTime ws_penalty)
@@ -35,27 +37,75 @@ static void tl_charge(Cpu *c, SimTime ps, CostCat cat, const char *kind)
     timeline_slice(c->tl, c->tl_track, cost_cat_name(cat), kind, c->t, ps, WORLD_ARGS[c->world]);
 }
 
+void cpu_set_preempt(Cpu *c, CpuPreemptFn fn, void *opaque)
+{
+    c->preempt = fn;
+    c->preempt_opaque = opaque;
+}
+
+/* Add `ps` of `cat` at the cursor, split at the events due meanwhile (see cpu.h). */
+static void advance(Cpu *c, SimTime ps, CostCat cat)
+{
+    for (;;) {
+        /* events and the hook run only inside a piece, outside device calls; the
+         * hook's own charges run events but do not call the hook again */
+        bool nest = c->in_piece && !c->hold && c->preempt;
+        SimTime piece = ps;
+        if (nest) {
+            SimTime next = evq_next_time(c->q);
+            if (next > c->t && next < c->t + ps)
+                piece = next - c->t; /* > 0: the loop ends (an event left at the
+                                      * cursor by evq_stop does not split) */
+        }
+        if (piece) {
+            if (c->tl)
+                tl_charge(c, piece, cat, "work");
+            c->t += piece;
+            c->cat_time[cat] += piece;
+            ps -= piece;
+        }
+        if (nest) {
+            if (evq_next_time(c->q) <= c->t)
+                c->nested_events += evq_run_nested(c->q, c->t);
+            if (!c->in_preempt) {
+                c->in_preempt = true;
+                c->preempt_points++;
+                c->preempt(c->preempt_opaque);
+                c->in_preempt = false;
+            }
+        }
+        if (!ps)
+            return;
+    }
+}
+
 void cpu_charge(Cpu *c, SimTime ps, CostCat cat)
 {
-    if (c->tl)
-        tl_charge(c, ps, cat, "work");
-    c->t += ps;
-    c->cat_time[cat] += ps;
     c->cat_count[cat]++;
+    advance(c, ps, cat);
 }
 
 void cpu_charge_more(Cpu *c, SimTime ps, CostCat cat)
 {
-    if (c->tl)
-        tl_charge(c, ps, cat, "work");
-    c->t += ps;
-    c->cat_time[cat] += ps;
+    advance(c, ps, cat);
 }
 
 bool cpu_world(Cpu *c, CpuWorld w, CostCat cat)
 {
     if (c->world == w)
         return false;
+    if (w == CPU_WORLD_VMM && c->in_piece && !c->hold && c->preempt && !c->in_preempt) {
+        /* the host world's last chance: what arrived while it ran (inside device
+         * calls) is taken here, by the host kernel, without a switch */
+        if (evq_next_time(c->q) <= c->t)
+            c->nested_events += evq_run_nested(c->q, c->t);
+        c->in_preempt = true;
+        c->preempt_points++;
+        c->preempt(c->preempt_opaque);
+        c->in_preempt = false;
+        if (c->world == w)
+            return false;
+    }
     if (c->tl) {
         timeline_slice(c->tl, c->tl_world_track, c->world == CPU_WORLD_VMM ? "VMM world" : "host world",
                        "world", c->tl_world_since, c->t - c->tl_world_since, NULL);

@@ -1,13 +1,27 @@
 /* cpu: one host CPU, its two worlds, and the exact accounting of its time.
  *
  * The CPU runs one piece of work at a time. A piece of work (a guest routine, a
- * host IRQ handler, a VMApp emulation) runs to completion as one event: while it
- * runs, every cost it incurs is a charge that advances the CPU's cursor `t` past
- * the event time, and any side effect it has on the outside world (a frame handed
- * to the wire) is stamped with the cursor. When the piece ends, the CPU schedules
- * its dispatcher at the cursor; interrupts that arrived meanwhile are taken then,
- * as with local IRQs off. When the dispatcher finds nothing to do the CPU is idle
- * until the next cpu_kick().
+ * host IRQ handler, a VMApp emulation) runs as one event: while it runs, every
+ * cost it incurs is a charge that advances the CPU's cursor `t` past the event
+ * time, and any side effect it has on the outside world (a frame handed to the
+ * wire) is stamped with the cursor. When the piece ends, the CPU schedules its
+ * dispatcher at the cursor; the guest's (virtual) interrupts that arrived
+ * meanwhile are taken then, as with local IRQs off.
+ *
+ * Preemption: inside a piece, a charge from t to t+ps is split at every engine
+ * event due in (t, t+ps]; those events run nested (evq_run_nested) with the
+ * cursor at their time: they change device and host state and set pending flags
+ * only (cpu_kick is a no-op while a piece runs). After each such point, and at
+ * the end of every charge, the preemption hook (cpu_set_preempt) runs: it takes
+ * the host interrupts now pending (model.c), charging their work at the cursor,
+ * and the rest of the interrupted charge follows. Not while a device call is in
+ * progress (cpu_hold: charges inside it only advance the cursor, events wait for
+ * the next boundary), and never inside the hook itself (no host IRQ in a host
+ * IRQ; events still run nested there). World switches are atomic; a switch from
+ * the host world to the VMM is also a preemption point (before it), so what
+ * arrived during a host-world device call is taken in the host world.
+ * When the dispatcher finds nothing to do the CPU is idle until the next
+ * cpu_kick().
  *
  * Accounting is exact: the category times plus the idle time equal the time
  * elapsed since the last cpu_reset_accounting(), to the picosecond.
@@ -25,6 +39,8 @@
 typedef enum CpuWorld { CPU_WORLD_HOST = 0, CPU_WORLD_VMM } CpuWorld;
 
 typedef void (*CpuDispatchFn)(void *opaque);
+/* The preemption hook: take what may interrupt the current piece, at the cursor. */
+typedef void (*CpuPreemptFn)(void *opaque);
 /* Told of every world switch (at the cursor time of the switch). */
 typedef void (*CpuSwitchFn)(void *opaque, SimTime t);
 
@@ -45,6 +61,14 @@ typedef struct Cpu {
     uint64_t dispatches;
     CpuSwitchFn on_switch;
     void *on_switch_opaque;
+    /* Preemption (see above). */
+    CpuPreemptFn preempt;  /* NULL: pieces run to completion */
+    void *preempt_opaque;
+    bool in_piece;         /* the dispatcher is running a piece */
+    bool in_preempt;       /* the hook is running */
+    unsigned hold;         /* device calls in progress */
+    uint64_t nested_events; /* events run inside pieces */
+    uint64_t preempt_points; /* boundaries where the hook ran */
     /* Timeline (NULL: none, see cpu_timeline): every charge becomes a slice named
      * by its category on track tl_track, idle periods slices named "idle", and
      * the current world slices on tl_world_track. */
@@ -54,6 +78,11 @@ typedef struct Cpu {
 } Cpu;
 
 void cpu_init(Cpu *c, Evq *q, CpuDispatchFn fn, void *opaque, SimTime ws_cost, SimTime ws_penalty);
+/* Install the preemption hook (NULL: none). */
+void cpu_set_preempt(Cpu *c, CpuPreemptFn fn, void *opaque);
+/* Around a call into the device model: no nested events, no preemption. */
+static inline void cpu_hold(Cpu *c) { c->hold++; }
+static inline void cpu_release(Cpu *c) { c->hold--; }
 /* Charge `ps` of work to category `cat` (counts one event). */
 void cpu_charge(Cpu *c, SimTime ps, CostCat cat);
 /* Add time to a category without counting an event (for pieces of one event). */

@@ -66,7 +66,9 @@ static void poll_event(void *opaque, uint64_t arg)
     (void)arg;
     Sys *s = opaque;
     s->vmapp.poll_ev = 0;
+    cpu_hold(&s->cpu);
     pcnet_timer_expired(s->dev); /* the chip's own poll: no CPU time */
+    cpu_release(&s->cpu);
 }
 
 static void op_timer_arm(void *opaque, uint64_t delay_ns)
@@ -138,7 +140,9 @@ void vmapp_flush_tx(Sys *s)
     for (int guard = 0; s->vmapp.tx_work && guard < 64; guard++) {
         s->vmapp.tx_work = false;
         uint64_t before = s->vmapp.frames_out;
+        cpu_hold(&s->cpu); /* its frame_out charges are not preemption points */
         pcnet_tx_run(s->dev);
+        cpu_release(&s->cpu);
         s->vmm.sc_flushed_frames += s->vmapp.frames_out - before;
     }
     s->vmm.tx_queued = 0;
@@ -148,7 +152,9 @@ uint32_t vmapp_port_in(Sys *s, uint32_t offset, unsigned size)
 {
     EmuKind k = classify(s, offset, false, 0);
     charge_emu(s, k);
+    cpu_hold(&s->cpu);
     uint32_t v = pcnet_io_read(s->dev, offset, size);
+    cpu_release(&s->cpu);
     vmapp_flush_tx(s);
     return v;
 }
@@ -159,7 +165,9 @@ void vmapp_port_out(Sys *s, uint32_t offset, unsigned size, uint32_t value)
     uint64_t before = s->vmapp.frames_out;
     if (k != EMU_TX)
         charge_emu(s, k); /* a transmit is charged per frame, in frame_out */
+    cpu_hold(&s->cpu); /* a transmit's frame_out charges happen inside */
     pcnet_io_write(s->dev, offset, size, value);
+    cpu_release(&s->cpu);
     vmapp_flush_tx(s);
     if (k == EMU_TX && s->vmapp.frames_out == before)
         charge_emu(s, EMU_STATUS); /* TDMD with nothing to send: a status write */
@@ -180,8 +188,10 @@ void vmapp_wakeup(Sys *s, bool in_select)
         s->n.vmnet_rx++;
         cpu_charge(&s->cpu, s->costs.vmnet_rx, CAT_VMNET_RX);
         tlhook_cpu_frame(s, buf, len, TIMELINE_FLOW_STEP);
+        cpu_hold(&s->cpu);
         if (pcnet_receive(s->dev, buf, len) == PCNET_RX_MISSED)
             s->vmapp.rx_missed++;
+        cpu_release(&s->cpu);
     }
 }
 

@@ -111,6 +111,16 @@ void vmnet_transmit(Sys *s, const uint8_t *frame, size_t len)
     v->append_t[n % VMNET_CU_HIST] = s->cpu.t;
     bool intr = v->cmdintr_every && n % v->cmdintr_every == 0;
     SimTime arrive = wire_send(&s->wire, WIRE_TO_PEER, s->cpu.t, frame, len);
+    if (s->tl_flow) {
+        /* timeline: the segment whose start_xmit runs has left the CPU (a host IRQ
+         * taken inside start_xmit can flush it with send combining); the rest of
+         * start_xmit's accesses are not points of its journey, whose next point,
+         * on the wire, may lie after them (the NIC's queue) */
+        TcpFrameInfo fi;
+        if (tcp_parse_frame(frame, len, &fi) == 0 && fi.payload &&
+            tlhook_seg_id((uint64_t)fi.seq + fi.payload) == s->tl_flow)
+            s->tl_flow = 0;
+    }
     SimTime done = arrive - s->wire.propagation; /* the TxCB completes with its last bit */
     evq_at(s->q, done, cu_done_event, s, n | (intr ? CU_ARG_CMDINTR : 0));
 }
@@ -120,18 +130,12 @@ bool vmnet_irq_pending(const Sys *s)
     return s->vmnet.irq_nic || s->vmnet.irq_timer;
 }
 
-void vmnet_host_irq_routine(Sys *s)
+/* One pass of the host's interrupt handlers over what is pending (host world).
+ * Returns true if a frame for the VM reached VMNet. */
+static bool host_handlers(Sys *s)
 {
     VmNet *v = &s->vmnet;
     Cpu *c = &s->cpu;
-    bool was_vmm = c->world == CPU_WORLD_VMM;
-    bool guest_idle = s->gk.halted;
-    SimTime t0 = c->t;
-    if (was_vmm) {
-        s->n.host_irqs_forced++;
-        cpu_charge(c, 0, CAT_HOST_IRQ_SWITCH); /* counts the forced round trip */
-        cpu_world(c, CPU_WORLD_HOST, CAT_HOST_IRQ_SWITCH);
-    }
     bool for_vm = false;
     if (v->irq_nic) {
         /* speedo_interrupt: read and acknowledge the SCB status, receive every
@@ -156,16 +160,42 @@ void vmnet_host_irq_routine(Sys *s)
         s->n.host_irqs++;
         cpu_charge(c, s->costs.host_irq, CAT_HOST_IRQ);
     }
-    if (guest_idle) {
-        s->host_irq_idle_time += c->t - t0;
-        s->host_irq_idle_count++;
+    return for_vm;
+}
+
+void vmnet_host_irq_routine(Sys *s, bool vmapp_blocked)
+{
+    Cpu *c = &s->cpu;
+    bool was_vmm = c->world == CPU_WORLD_VMM;
+    bool guest_idle = s->gk.halted;
+    SimTime t0 = c->t;
+    if (was_vmm) {
+        s->n.host_irqs_forced++;
+        cpu_charge(c, 0, CAT_HOST_IRQ_SWITCH); /* counts the forced round trip */
+        cpu_world(c, CPU_WORLD_HOST, CAT_HOST_IRQ_SWITCH);
     }
-    /* The VMApp gets control: back from its ioctl (the VMM was running) or woken in
-     * select() by a frame for the VM. */
-    if (was_vmm || for_vm)
-        vmapp_wakeup(s, !was_vmm);
+    /* The host kernel takes every interrupt pending, and any that comes while it
+     * runs, before the VMApp gets control: back from its ioctl (the VMM was
+     * running) or woken in select() by a frame for the VM. What comes while the
+     * VMApp works is taken in the host world too, before the switch back. */
+    for (int round = 0; round < 8 && vmnet_irq_pending(s); round++) {
+        bool for_vm = false;
+        for (int guard = 0; guard < 64 && vmnet_irq_pending(s); guard++)
+            for_vm |= host_handlers(s);
+        if (guest_idle && round == 0) {
+            s->host_irq_idle_time += c->t - t0;
+            s->host_irq_idle_count++;
+        }
+        if ((was_vmm && round == 0) || for_vm)
+            vmapp_wakeup(s, !was_vmm && vmapp_blocked);
+    }
     if (was_vmm)
         cpu_world(c, CPU_WORLD_VMM, CAT_HOST_IRQ_SWITCH);
+}
+
+bool vmnet_frames_for_vm(const Sys *s)
+{
+    return s->vmnet.to_vm.count > 0;
 }
 
 size_t vmnet_pop_for_vm(Sys *s, uint8_t *buf, size_t cap)

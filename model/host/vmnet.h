@@ -71,8 +71,16 @@ void vmnet_reset_counts(struct Sys *s);
 /* The VMApp write()s a frame (host world): charged, then sent by the NIC. */
 void vmnet_transmit(struct Sys *s, const uint8_t *frame, size_t len);
 bool vmnet_irq_pending(const struct Sys *s);
-/* Run the host's interrupt handling for every pending host IRQ (host world). */
-void vmnet_host_irq_routine(struct Sys *s);
+/* Run the host's interrupt handling for every pending host IRQ. In the VMM world
+ * it is a forced switch to the host and back, and the VMApp (back from its
+ * ioctl) polls (select() or the notification bits) and receives what VMNet holds
+ * for the VM. In the host world no switch: `vmapp_blocked` says the VMApp is
+ * blocked in select(), which returns with the frames for the VM; otherwise the
+ * VMApp is busy (an emulation, the select() of a HLT) and, woken by VMNet, polls
+ * and receives them before it re-enters the VMM. */
+void vmnet_host_irq_routine(struct Sys *s, bool vmapp_blocked);
+/* Frames VMNet holds for the VM's VMApp. */
+bool vmnet_frames_for_vm(const struct Sys *s);
 /* Pop one frame queued for the VM; returns its length or 0. */
 size_t vmnet_pop_for_vm(struct Sys *s, uint8_t *buf, size_t cap);
 void vmnet_wire_rx(void *opaque, const uint8_t *frame, size_t len);

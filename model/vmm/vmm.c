@@ -105,8 +105,12 @@ static uint32_t port_in(void *opaque, uint32_t offset, unsigned size)
 {
     Sys *s = opaque;
     VmmAccess k;
-    if (port_enter(s, offset, false, 0, &k) != VMM_PATH_SWITCH)
-        return pcnet_io_read(s->dev, offset, size);
+    if (port_enter(s, offset, false, 0, &k) != VMM_PATH_SWITCH) {
+        cpu_hold(&s->cpu);
+        uint32_t v = pcnet_io_read(s->dev, offset, size);
+        cpu_release(&s->cpu);
+        return v;
+    }
     uint32_t v = vmapp_port_in(s, offset, size);
     cpu_world(&s->cpu, CPU_WORLD_VMM, CAT_INOUT_SWITCHING);
     return v;
@@ -117,7 +121,9 @@ static void port_out(void *opaque, uint32_t offset, unsigned size, uint32_t valu
     Sys *s = opaque;
     VmmAccess k;
     if (port_enter(s, offset, true, value, &k) != VMM_PATH_SWITCH) {
+        cpu_hold(&s->cpu);
         pcnet_io_write(s->dev, offset, size, value);
+        cpu_release(&s->cpu);
         if (k == VMM_ACC_TX && s->hosted) { /* left queued in the virtual Lance */
             s->vmm.tx_queued++;
             s->vmm.sc_combined++;
