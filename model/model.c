@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "model/sys.h"
+#include "traces/dtrace.h"
 #include "model/tlhook.h"
 
 static const uint8_t GUEST_MAC[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
@@ -47,6 +48,8 @@ static void boot(Sys *s)
 static void start_measuring(Sys *s);
 static void end_measuring(Sys *s);
 
+static void start_measuring(Sys *s);
+
 static void dispatch(void *opaque)
 {
     Sys *s = opaque;
@@ -58,6 +61,10 @@ static void dispatch(void *opaque)
     if (!s->booted) {
         s->booted = true;
         boot(s);
+        if (s->replay && !s->failed) {
+            start_measuring(s); /* a replay is measured from the driver's open */
+            replay_booted(s->replay);
+        }
     } else if (s->hosted && vmnet_irq_pending(s)) {
         c->in_preempt = true; /* no host IRQ inside this one */
         vmnet_host_irq_routine(s, true);
@@ -96,14 +103,26 @@ static void dispatch(void *opaque)
  * back (vmnet_host_irq_routine). In the host world (VMApp emulation, VMNet, the
  * VMApp's select() at a guest HLT) the host kernel takes it without a switch,
  * and the VMApp polls and receives the frames it brought for the VM. The
- * guest's own virtual interrupts are not taken here: the driver's start_xmit
- * and ISR run with local IRQs off, and the rest of a guest piece is short next
- * to them (docs/model.md §1.2). */
+ * guest's own virtual interrupts are taken by the second hook (preempt_guest,
+ * docs/model.md §1.2). */
 static void preempt(void *opaque)
 {
     Sys *s = opaque;
     for (int guard = 0; guard < 16 && vmnet_irq_pending(s) && !s->failed; guard++)
         vmnet_host_irq_routine(s, false);
+}
+
+/* The guest's virtual interrupts preempt a guest routine where the guest has
+ * interrupts on (the second hook, after the host's: cpu.h; kernel.h): in the
+ * VMM world, outside device calls, world switches and host-IRQ handling, when
+ * the guest is not in its hard ISR. The hard part is taken here; its bottom
+ * half runs after the interrupted routine. */
+static void preempt_guest(void *opaque)
+{
+    Sys *s = opaque;
+    for (int guard = 0; guard < 4 && !s->failed && s->cpu.world == CPU_WORLD_VMM &&
+                        !s->gk.halted && guest_irq_interruptible(s); guard++)
+        guest_irq_nested(s);
 }
 
 /* ---- measurement ------------------------------------------------------------ */
@@ -122,6 +141,7 @@ static void start_measuring(Sys *s)
     vmnet_reset_counts(s);
     peer_reset_counts(s);
     s->vmm.sc_combined = s->vmm.sc_forced = s->vmm.sc_flushed_frames = 0;
+    s->gk.nested_irqs = 0;
     s->bytes_at_start = s->peer.rcv_nxt;
     tlhook_mark(s, "measurement starts", s->t_start);
 }
@@ -154,13 +174,46 @@ void sys_delivered(Sys *s, uint64_t seq, uint32_t len, SimTime t_send)
 
 /* ---- construction ------------------------------------------------------------ */
 
+/* replay.* keys -> ReplayOptions; -1 with a message on a bad value. */
+static int replay_options(const Config *cfg, ReplayOptions *o, char *err, size_t errlen)
+{
+    memset(o, 0, sizeof *o);
+    o->pcap = cfg_str(cfg, CFG_REPLAY_PCAP);
+    const char *mac = cfg_str(cfg, CFG_REPLAY_VM_MAC);
+    if (mac[0]) {
+        if (dtrace_parse_mac(mac, o->vm_mac) != 0) {
+            snprintf(err, errlen, "replay.vm_mac: \"%s\" is not a MAC address (aa:bb:cc:dd:ee:ff)", mac);
+            return -1;
+        }
+        o->has_mac = true;
+    }
+    o->pace = strcmp(cfg_str(cfg, CFG_REPLAY_PACE), "afap") == 0 ? REPLAY_PACE_AFAP : REPLAY_PACE_TIMED;
+    o->speed = cfg_num(cfg, CFG_REPLAY_SPEED);
+    o->wire_pcap = cfg_str(cfg, CFG_REPLAY_WIRE_PCAP);
+    return 0;
+}
+
 Model *model_new(const Config *cfg, char *err, size_t errlen)
 {
-    if (strcmp(cfg_str(cfg, CFG_WORKLOAD_KIND), "nettest") != 0) {
-        snprintf(err, errlen, "workload.kind: only \"nettest\" is modelled");
+    bool replay = cfg_str(cfg, CFG_REPLAY_PCAP)[0] != 0;
+    if (cfg_str(cfg, CFG_REPLAY_DRIVER_TRACE)[0]) {
+        snprintf(err, errlen, "replay.driver_trace: replaying a driver trace through the hosted "
+                 "model is not implemented yet (use 'vnicsim conform TRACE' for the device side)");
         return NULL;
     }
-    if (cfg_int(cfg, CFG_WORKLOAD_WARMUP_BYTES) >= cfg_int(cfg, CFG_WORKLOAD_BYTES)) {
+    if (!replay && cfg_str(cfg, CFG_REPLAY_WIRE_PCAP)[0]) {
+        snprintf(err, errlen, "replay.wire_pcap: only a pcap replay (replay.pcap) writes the wire");
+        return NULL;
+    }
+    ReplayOptions ro;
+    if (replay && replay_options(cfg, &ro, err, errlen) != 0)
+        return NULL;
+    if (replay) {
+        /* the nettest checks below do not apply */
+    } else if (strcmp(cfg_str(cfg, CFG_WORKLOAD_KIND), "nettest") != 0) {
+        snprintf(err, errlen, "workload.kind: only \"nettest\" is modelled");
+        return NULL;
+    } else if (cfg_int(cfg, CFG_WORKLOAD_WARMUP_BYTES) >= cfg_int(cfg, CFG_WORKLOAD_BYTES)) {
         snprintf(err, errlen, "workload.warmup_bytes (%" PRId64 ") must be smaller than "
                  "workload.bytes (%" PRId64 ")", cfg_int(cfg, CFG_WORKLOAD_WARMUP_BYTES),
                  cfg_int(cfg, CFG_WORKLOAD_BYTES));
@@ -193,6 +246,16 @@ Model *model_new(const Config *cfg, char *err, size_t errlen)
     s->warmup_bytes = (uint64_t)cfg_int(cfg, CFG_WORKLOAD_WARMUP_BYTES);
     s->gmem = gmem_new((uint64_t)cfg_int(cfg, CFG_GUEST_RAM_MB) << 20);
     s->latency = stats_hist_new();
+    if (replay && s->q) {
+        /* before the device exists: the VM's MAC comes from the capture */
+        s->replay = replay_new(s, &ro, err, errlen);
+        if (!s->replay) {
+            model_free(m);
+            return NULL;
+        }
+        replay_vm_mac(s->replay, s->guest_mac);
+        s->warmup_bytes = 0;
+    }
     if (!s->q || !s->gmem || !s->latency || vmapp_init(s) || vmnet_init(s) || guest_init(s) ||
         tcp_init(s)) {
         snprintf(err, errlen, "model: out of memory");
@@ -207,14 +270,19 @@ Model *model_new(const Config *cfg, char *err, size_t errlen)
     cpu_init(&s->cpu, s->q, dispatch, s, s->hosted ? s->costs.world_switch : 0,
              s->hosted ? s->costs.ws_penalty : 0);
     vmm_init(s); /* after the CPU: it watches its world switches */
-    if (s->hosted)
+    if (s->hosted) {
         cpu_set_preempt(&s->cpu, preempt, s);
-    s->drv = pcnet32_new(s->pers, &s->vmm.ports, &s->gk.stack, s->gmem, GUEST_DMA_BASE);
+        cpu_set_preempt2(&s->cpu, preempt_guest, s);
+    }
+    const DrvPorts *ports = s->replay ? replay_ports(s->replay, &s->vmm.ports) : &s->vmm.ports;
+    s->drv = pcnet32_new(s->pers, ports, &s->gk.stack, s->gmem, GUEST_DMA_BASE);
     if (!s->drv) {
         snprintf(err, errlen, "model: cannot create the guest driver");
         model_free(m);
         return NULL;
     }
+    if (s->replay)
+        replay_attach(s->replay);
     if (s->warmup_bytes == 0)
         start_measuring(s);
     evq_at(s->q, s->gk.tick_period_ps, guest_timer_event, s, 0);
@@ -229,6 +297,7 @@ void model_free(Model *m)
     if (!m)
         return;
     Sys *s = &m->s;
+    replay_free(s->replay); /* an unfinished wire pcap is discarded */
     pcnet32_free(s->drv);
     vmapp_free(s);
     vmnet_free(s);
@@ -264,6 +333,10 @@ int model_run(Model *m, volatile sig_atomic_t *interrupt, ModelProgressFn progre
     while (!s->done && !s->failed) {
         if (interrupt && *interrupt)
             return 1;
+        if (horizon >= limit && s->replay) {
+            snprintf(err, errlen, "model: the replay did not finish within run.max_sim_time_ms");
+            return -1;
+        }
         if (horizon >= limit) {
             snprintf(err, errlen, "model: the transfer did not finish within run.max_sim_time_ms "
                      "(%" PRIu64 " of %" PRIu64 " bytes delivered)", s->peer.rcv_nxt, s->total_bytes);
@@ -279,7 +352,9 @@ int model_run(Model *m, volatile sig_atomic_t *interrupt, ModelProgressFn progre
             double w = wall_seconds();
             if (w - last >= 0.25) {
                 last = w;
-                progress(opaque, evq_now(s->q), (double)s->peer.rcv_nxt / (double)s->total_bytes,
+                progress(opaque, evq_now(s->q),
+                         s->replay ? replay_progress(s->replay)
+                                   : (double)s->peer.rcv_nxt / (double)s->total_bytes,
                          evq_executed(s->q));
             }
         }
@@ -288,6 +363,8 @@ int model_run(Model *m, volatile sig_atomic_t *interrupt, ModelProgressFn progre
         snprintf(err, errlen, "%s", s->err);
         return -1;
     }
+    if (s->replay && replay_finish(s->replay, err, errlen) != 0)
+        return -1;
     return 0;
 }
 

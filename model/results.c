@@ -162,6 +162,7 @@ json_t *model_results(const Model *m)
     CNT(rx_acks); CNT(tx_frames_wire); CNT(rx_frames_wire); CNT(vmnet_tx); CNT(vmnet_rx);
     CNT(lance_tx_emu); CNT(lance_status_emu); CNT(lance_other_emu); CNT(drv_accesses);
 #undef CNT
+    json_object_set_new(counts, "guest_irqs_nested", json_integer((json_int_t)s->gk.nested_irqs));
     json_object_set_new(counts, "sc_combined", json_integer((json_int_t)s->vmm.sc_combined));
     json_object_set_new(counts, "sc_forced", json_integer((json_int_t)s->vmm.sc_forced));
     json_object_set_new(counts, "sc_flushed_frames", json_integer((json_int_t)s->vmm.sc_flushed_frames));
@@ -189,8 +190,11 @@ json_t *model_results(const Model *m)
                                "mss_bytes", (json_int_t)s->tcp.mss,
                                "driver", pcnet32_personality_name(s->pers),
                                "vmm_mode", s->hosted ? "hosted" : "native");
-    return json_pack("{s:i,s:o,s:o,s:o}", "schema_version", 1, "metrics", metrics,
-                     "breakdown", bd, "detail", detail);
+    json_t *root = json_pack("{s:i,s:o,s:o,s:o}", "schema_version", 1, "metrics", metrics,
+                             "breakdown", bd, "detail", detail);
+    if (s->replay)
+        json_object_set_new(root, "replay", replay_results(s->replay));
+    return root;
 }
 
 /* ---- human summary ------------------------------------------------------------ */
@@ -290,5 +294,7 @@ void model_print_summary(const Model *m, FILE *out)
                     sizeof VMM_LABELS / sizeof VMM_LABELS[0], txf);
     }
 #undef MV
+    if (s->replay)
+        replay_print_summary(s->replay, out);
     json_decref(r);
 }

@@ -14,6 +14,7 @@
 #include "model/gmem.h"
 #include "model/guest/pcnet32.h"
 #include "model/guest/kernel.h"
+#include "model/guest/replay.h"
 #include "model/guest/tcp.h"
 #include "model/host/cpu.h"
 #include "model/host/vmapp.h"
@@ -71,6 +72,7 @@ typedef struct Sys {
     Timeline *tl;
     int tl_cpu, tl_world, tl_wire[2], tl_peer;
     uint64_t tl_flow; /* flow of the segment in the driver's start_xmit, 0: none */
+    Replay *replay;        /* pcap replay workload (replay.pcap, model/guest/replay.h), or NULL */
 } Sys;
 
 struct Model {

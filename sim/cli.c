@@ -54,6 +54,8 @@ static const char usage_main[] =
 static const char usage_run[] =
     "usage: vnicsim run [--preset NAME] [--config FILE] [--set PATH=VALUE]...\n"
     "                   [-o DIR] [--force] [--timeline FILE [--window START_US:END_US]]\n"
+    "                   [--pcap FILE|- [--vm-mac MAC] [--pace timed|afap] [--speed X]\n"
+    "                    [--wire-pcap OUT]] [--driver-trace FILE]\n"
     "\n"
     "Run the model and write DIR/config.json (resolved configuration, seed, program\n"
     "version), DIR/results.json (simulated results only: identical for identical\n"
@@ -63,6 +65,18 @@ static const char usage_run[] =
     "\n" CFG_OPTIONS_HELP
     "  -o, --output DIR     output directory (default results/<name>-<UTC timestamp>)\n"
     "  --force              write into DIR even if it is not empty\n"
+    "\n"
+    "replay of real traffic (each option sets the replay.* key of the same name):\n"
+    "  --pcap FILE|-        replay a capture (pcap or pcapng, Ethernet; - reads standard\n"
+    "                       input) instead of nettest: frames from the VM's MAC are sent\n"
+    "                       by the guest, frames to it arrive from the wire\n"
+    "  --vm-mac MAC         the VM's MAC (default: the most frequent source address; with\n"
+    "                       -, the first frame's source)\n"
+    "  --pace timed|afap    offer frames at their capture times (default) or as fast as\n"
+    "                       the modelled host allows\n"
+    "  --speed X            timed pace: play the capture X times faster (default 1)\n"
+    "  --wire-pcap OUT      write the simulated wire as a nanosecond pcap\n"
+    "  --driver-trace FILE  replay a recorded guest-driver trace (not implemented yet)\n"
     "  --timeline FILE      also write the run as Chrome/Perfetto trace-event JSON\n"
     "                       (ui.perfetto.dev, chrome://tracing): every CPU charge as a\n"
     "                       slice named by its category, idle, the world, the wire, the\n"
@@ -174,6 +188,56 @@ static int cfg_opt(int argc, char **argv, int *i, CfgArgs *ca, const char *cmd)
     return 0;
 }
 
+/* The replay options of `run` (issue 6): each one becomes a --set of its replay.*
+ * key (so sweeps and configuration files use the same keys). String values are
+ * passed as JSON strings, so any file name works. 1 consumed, 0 not one, -1 error. */
+static int replay_opt(int argc, char **argv, int *i, CfgArgs *ca)
+{
+    static const struct { const char *opt, *key; bool str; } map[] = {
+        {"--pcap", "replay.pcap", true},           {"--vm-mac", "replay.vm_mac", true},
+        {"--pace", "replay.pace", true},           {"--speed", "replay.speed", false},
+        {"--wire-pcap", "replay.wire_pcap", true}, {"--driver-trace", "replay.driver_trace", true},
+    };
+    static char *owned[sizeof map / sizeof map[0]]; /* kept for the process's life */
+    for (size_t n = 0; n < sizeof map / sizeof map[0]; n++) {
+        const char *val;
+        int r = opt_value(argc, argv, i, map[n].opt, &val);
+        if (r < 0) {
+            usage_error("run", "option '%s' needs a value", map[n].opt);
+            return -1;
+        }
+        if (r == 0)
+            continue;
+        if (owned[n]) {
+            usage_error("run", "%s given twice", map[n].opt);
+            return -1;
+        }
+        char *enc = NULL;
+        if (map[n].str) {
+            json_t *js = json_string(val);
+            enc = js ? json_dumps(js, JSON_ENCODE_ANY) : NULL;
+            json_decref(js);
+            if (!enc) {
+                usage_error("run", "the value of '%s' is not valid UTF-8", map[n].opt);
+                return -1;
+            }
+        }
+        const char *v = enc ? enc : val;
+        size_t len = strlen(map[n].key) + strlen(v) + 2;
+        owned[n] = malloc(len);
+        if (!owned[n]) {
+            free(enc);
+            fputs("vnicsim: out of memory\n", stderr);
+            return -1;
+        }
+        snprintf(owned[n], len, "%s=%s", map[n].key, v);
+        free(enc);
+        ca->sets[ca->nsets++] = owned[n];
+        return 1;
+    }
+    return 0;
+}
+
 static bool is_help(const char *a)
 {
     return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
@@ -266,6 +330,10 @@ static int cmd_run(int argc, char **argv)
             return EXIT_OK;
         }
         if ((r = cfg_opt(argc, argv, &i, &ca, "run")) < 0)
+            return EXIT_USAGE;
+        if (r)
+            continue;
+        if ((r = replay_opt(argc, argv, &i, &ca)) < 0)
             return EXIT_USAGE;
         if (r)
             continue;

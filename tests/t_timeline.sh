@@ -20,7 +20,7 @@ t_check "no temporary file left" sh -c "! ls '$T' | grep -q tmp"
 # VMNet write, wire, peer receive, peer ACK, wire, VMNet receive, guest TCP)
 t_check "ws2 flows: start in guest TCP, end in the guest's ACK processing" sh -c "
   jq -e '[.traceEvents[] | select(.ph==\"s\")] | length > 250' '$T/ws2.json' >/dev/null &&
-  jq -e '[.traceEvents[] | select(.ph==\"f\")] | length > 150' '$T/ws2.json' >/dev/null &&
+  jq -e '[.traceEvents[] | select(.ph==\"f\")] | length > 120' '$T/ws2.json' >/dev/null &&
   jq -e '[.traceEvents[] | select(.ph==\"X\" and .cat==\"wire\")] | length > 400' '$T/ws2.json' >/dev/null &&
   jq -e '[.traceEvents[] | select(.ph==\"X\" and .cat==\"peer\")] | length > 400' '$T/ws2.json' >/dev/null &&
   jq -e '[.traceEvents[] | select(.ph==\"X\" and .cat==\"world\")] | length > 100' '$T/ws2.json' >/dev/null"

@@ -121,7 +121,11 @@ static void test_port_handling(void)
         return;
     /* only the TDMD write switches: exactly one switching access per frame sent */
     CHECK_EQ_U(cnt(r, "port_switching"), cnt(r, "tx_segments"));
-    CHECK_EQ_U(cnt(r, "lance_status_emu"), 0);
+    /* no status access is emulated in the VMApp, except a TDMD that finds its
+     * frame already sent (the Lance's own ring poll, a timer that may fire at a
+     * charge boundary between the descriptor's OWN and the TDMD write): rare */
+    CHECKF(cnt(r, "lance_status_emu") * 100 <= cnt(r, "tx_segments"), "status emulations %lld of %lld frames",
+           (long long)cnt(r, "lance_status_emu"), (long long)cnt(r, "tx_segments"));
     CHECK(json_integer_value(json_object_get(row(r, "vmm", "inout_lance_status"), "count")) > 0);
     double st = json_real_value(json_object_get(row(r, "vmm", "inout_lance_status"), "avg_us"));
     CHECKF(fabs(st - 667.0 / 733.0) < 0.001, "status access in the VMM %.4f us", st);

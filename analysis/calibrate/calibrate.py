@@ -64,6 +64,10 @@ n_rap = implied("inout_lance_address")           # ~13.4
 n_pic = implied("inout_in_vmm_pic")              # ~7.5 (5 PIC accesses x 1.5 IRQs)
 n_iret = implied("iret")                         # ~1.5
 n_irq = n_iret                                   # one IRET per guest IRQ
+# (The per-event costs are divided by the paper's counts, never the model's: the
+#  model takes a guest IRQ where the guest has IF=1 (docs/model.md §1.2) and at
+#  ws2-pc733 its ACK interrupts mostly share the TINT's handler pass, 1.02 per
+#  frame; §8.5 says when they are taken apart.)
 n_vmnet_rx = per_frame_total("vmnet_receive") / TOTAL["vmnet_receive"][1]   # ~0.7
 
 # ---- the model's structure (counts per routine; model/costs.h, model/guest) ----

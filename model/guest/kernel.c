@@ -12,6 +12,10 @@ static void stk_rx_frame(void *opaque, const uint8_t *frame, size_t len)
 {
     Sys *s = opaque;
     GuestKernel *g = &s->gk;
+    if (s->replay) { /* the replayed traffic's receiver */
+        replay_guest_rx(s->replay, frame, len);
+        return;
+    }
     if (g->bl_count == GK_BACKLOG || len > GK_FRAME_MAX) {
         g->backlog_drops++; /* netif_rx: backlog full */
         return;
@@ -74,41 +78,72 @@ bool guest_irq_deliverable(const Sys *s)
 bool guest_has_work(const Sys *s)
 {
     const GuestKernel *g = &s->gk;
-    return g->napi_pending || g->push_pending || g->bl_count > 0 || tcp_task_runnable(s);
+    return g->napi_pending || g->push_pending || g->bl_count > 0 || tcp_task_runnable(s) ||
+           (s->replay && replay_guest_has_work(s->replay));
 }
 
-/* net_bh / net_rx_action: frames queued by netif_rx go up to TCP; NAPI polls. */
+/* Hand the oldest backlog frame to TCP; the slot is freed after TCP is done
+ * with it (a nested ISR may append to the backlog meanwhile). */
+static void backlog_one(Sys *s)
+{
+    GuestKernel *g = &s->gk;
+    unsigned i = g->bl_head;
+    tcp_rx_frame(s, g->bl[i], g->bl_len[i]);
+    g->bl_head = (g->bl_head + 1) % GK_BACKLOG;
+    g->bl_count--;
+}
+
+/* net_bh / net_rx_action: frames queued by netif_rx go up to TCP; NAPI polls.
+ * Interrupts are on (the poll itself runs with them off: the driver's lock). */
 static void bottom_half(Sys *s)
 {
     GuestKernel *g = &s->gk;
+    bool prev = guest_set_if(s, true);
     for (int round = 0; g->napi_pending && round < GK_NAPI_ROUNDS; round++) {
+        guest_set_if(s, false);
         int work = pcnet32_poll(s->drv, g->napi_budget);
         sys_drv_done(s);
+        guest_set_if(s, true);
         if (work < g->napi_budget)
             g->napi_pending = false;
-        while (g->bl_count) { /* NAPI hands frames up directly */
-            unsigned i = g->bl_head;
-            g->bl_head = (g->bl_head + 1) % GK_BACKLOG;
-            g->bl_count--;
-            tcp_rx_frame(s, g->bl[i], g->bl_len[i]);
-        }
+        while (g->bl_count) /* NAPI hands frames up directly */
+            backlog_one(s);
     }
-    while (g->bl_count) {
-        unsigned i = g->bl_head;
-        g->bl_head = (g->bl_head + 1) % GK_BACKLOG;
-        g->bl_count--;
-        tcp_rx_frame(s, g->bl[i], g->bl_len[i]);
-    }
+    while (g->bl_count)
+        backlog_one(s);
     if (g->push_pending) {
         g->push_pending = false;
         tcp_push(s);
     }
+    guest_set_if(s, prev);
 }
 
-void guest_irq_routine(Sys *s)
+bool guest_set_if(Sys *s, bool on)
+{
+    bool prev = s->gk.if_on;
+    s->gk.if_on = on;
+    return prev;
+}
+
+bool guest_irq_interruptible(const Sys *s)
+{
+    return s->gk.if_on && !s->gk.in_hardirq && guest_irq_deliverable(s);
+}
+
+/* The hard part of an interrupt: virtual delivery, entry, PIC mask/ack, the
+ * driver's handler (or the tick), PIC unmask. Interrupts off. */
+static void hard_irq(Sys *s, bool nested)
 {
     GuestKernel *g = &s->gk;
     bool timer = g->timer_pending; /* IRQ 0 has the highest 8259 priority */
+    if (timer) {
+        g->ticks_taken++;
+        g->last_tick_t = s->cpu.t;
+        g->last_tick_nested = nested;
+        g->last_tick_if = nested && g->if_on;
+    }
+    g->if_on = false;
+    g->in_hardirq = true;
     s->n.guest_irqs++;
     vmm_deliver_irq(s);
     vmm_guest_code(s, s->costs.guest_irq);
@@ -126,8 +161,27 @@ void guest_irq_routine(Sys *s)
     }
     for (int i = 0; i < COST_PIC_ACCESSES_AFTER; i++)
         vmm_pic_access(s);
-    bottom_half(s);
+}
+
+void guest_irq_routine(Sys *s)
+{
+    GuestKernel *g = &s->gk;
+    hard_irq(s, false);
+    g->in_hardirq = false;
+    bottom_half(s); /* do_bottom_half: interrupts on */
+    g->if_on = false;
     vmm_iret(s);
+}
+
+void guest_irq_nested(Sys *s)
+{
+    GuestKernel *g = &s->gk;
+    bool prev = g->if_on;
+    g->nested_irqs++;
+    hard_irq(s, true);
+    vmm_iret(s); /* the bottom half stays pending: it runs after the routine */
+    g->in_hardirq = false;
+    g->if_on = prev;
 }
 
 void guest_work_routine(Sys *s)
@@ -135,20 +189,33 @@ void guest_work_routine(Sys *s)
     GuestKernel *g = &s->gk;
     if (g->napi_pending || g->push_pending || g->bl_count) {
         bottom_half(s);
+        g->if_on = false;
+        return;
+    }
+    if (s->replay && replay_guest_has_work(s->replay)) { /* the replay's sender task */
+        if (!g->in_task) {
+            vmm_guest_ctxsw(s, s->costs.guest_ctxsw);
+            g->in_task = true;
+        }
+        replay_guest_step(s->replay);
         return;
     }
     if (!tcp_task_runnable(s))
         return;
     if (!g->in_task) {
+        g->if_on = false; /* schedule(): the runqueue lock, irqs off */
         vmm_guest_ctxsw(s, s->costs.guest_ctxsw);
         g->in_task = true;
     }
+    g->if_on = true; /* nettest in send(): tcp.c turns it off around start_xmit */
     tcp_task_step(s);
+    g->if_on = false;
 }
 
 void guest_halt(Sys *s)
 {
     GuestKernel *g = &s->gk;
+    g->if_on = false; /* schedule(), then the idle loop's cli; sti;hlt */
     if (g->in_task) {
         vmm_guest_ctxsw(s, s->costs.guest_ctxsw);
         g->in_task = false;

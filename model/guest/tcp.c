@@ -145,7 +145,9 @@ static bool output_segment(Sys *s, TcpSeg *g)
     vmm_priv_insns(s, COST_PRIV_PER_TX_SEGMENT);
     size_t len = tcp_build_frame(frame, s->peer_mac, s->guest_mac, g->seq, 0,
                                  65535, t->hdr_len, g->len, true);
+    bool if_prev = guest_set_if(s, false); /* spin_lock_irqsave in start_xmit */
     int r = pcnet32_start_xmit(s->drv, frame, len, g->seq);
+    guest_set_if(s, if_prev);             /* spin_unlock_irqrestore */
     s->tl_flow = 0;
     sys_drv_done(s);
     if (r != 0) {
@@ -205,7 +207,7 @@ void tcp_task_step(Sys *s)
         t->app_left -= t->call_left;
         t->call_t = c->t;
         s->n.syscalls++;
-        vmm_guest_code(s, s->costs.guest_syscall);
+        vmm_guest_code(s, s->costs.guest_syscall / 2); /* entry (the rest at exit) */
     }
     uint64_t queued = t->write_seq - t->snd_una;
     if (queued >= t->sndbuf) {
@@ -240,6 +242,8 @@ void tcp_task_step(Sys *s)
     t->write_seq += n;
     t->call_left -= n;
     tcp_push(s);
+    if (t->call_left == 0) /* send() returns: release_sock, system call exit */
+        vmm_guest_code(s, s->costs.guest_syscall - s->costs.guest_syscall / 2);
 }
 
 void tcp_rx_frame(Sys *s, const uint8_t *frame, size_t len)

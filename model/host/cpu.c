@@ -43,6 +43,12 @@ void cpu_set_preempt(Cpu *c, CpuPreemptFn fn, void *opaque)
     c->preempt_opaque = opaque;
 }
 
+void cpu_set_preempt2(Cpu *c, CpuPreemptFn fn, void *opaque)
+{
+    c->preempt2 = fn;
+    c->preempt2_opaque = opaque;
+}
+
 /* Add `ps` of `cat` at the cursor, split at the events due meanwhile (see cpu.h). */
 static void advance(Cpu *c, SimTime ps, CostCat cat)
 {
@@ -72,6 +78,11 @@ static void advance(Cpu *c, SimTime ps, CostCat cat)
                 c->preempt_points++;
                 c->preempt(c->preempt_opaque);
                 c->in_preempt = false;
+                if (c->preempt2 && !c->in_preempt2) {
+                    c->in_preempt2 = true;
+                    c->preempt2(c->preempt2_opaque);
+                    c->in_preempt2 = false;
+                }
             }
         }
         if (!ps)

@@ -20,6 +20,10 @@
  * IRQ; events still run nested there). World switches are atomic; a switch from
  * the host world to the VMM is also a preemption point (before it), so what
  * arrived during a host-world device call is taken in the host world.
+ * A second hook (cpu_set_preempt2) runs right after the first at the charge
+ * boundaries (not at the switch point), unless either hook is running: model.c
+ * takes the guest's virtual interrupts there when the guest can take them; the
+ * first hook can still preempt the second's charges.
  * When the dispatcher finds nothing to do the CPU is idle until the next
  * cpu_kick().
  *
@@ -66,6 +70,12 @@ typedef struct Cpu {
     void *preempt_opaque;
     bool in_piece;         /* the dispatcher is running a piece */
     bool in_preempt;       /* the hook is running */
+    /* A second, lower-priority hook (cpu_set_preempt2): run at the same points,
+     * right after the first, when neither hook is running. Its charges may be
+     * preempted by the first hook, never by itself. */
+    CpuPreemptFn preempt2;
+    void *preempt2_opaque;
+    bool in_preempt2;
     unsigned hold;         /* device calls in progress */
     uint64_t nested_events; /* events run inside pieces */
     uint64_t preempt_points; /* boundaries where the hook ran */
@@ -80,6 +90,8 @@ typedef struct Cpu {
 void cpu_init(Cpu *c, Evq *q, CpuDispatchFn fn, void *opaque, SimTime ws_cost, SimTime ws_penalty);
 /* Install the preemption hook (NULL: none). */
 void cpu_set_preempt(Cpu *c, CpuPreemptFn fn, void *opaque);
+/* Install the second preemption hook (NULL: none); it needs the first. */
+void cpu_set_preempt2(Cpu *c, CpuPreemptFn fn, void *opaque);
 /* Around a call into the device model: no nested events, no preemption. */
 static inline void cpu_hold(Cpu *c) { c->hold++; }
 static inline void cpu_release(Cpu *c) { c->hold--; }

@@ -189,8 +189,11 @@ void vmapp_wakeup(Sys *s, bool in_select)
         cpu_charge(&s->cpu, s->costs.vmnet_rx, CAT_VMNET_RX);
         tlhook_cpu_frame(s, buf, len, TIMELINE_FLOW_STEP);
         cpu_hold(&s->cpu);
-        if (pcnet_receive(s->dev, buf, len) == PCNET_RX_MISSED)
+        PcnetRxResult res = pcnet_receive(s->dev, buf, len);
+        if (res == PCNET_RX_MISSED)
             s->vmapp.rx_missed++;
+        if (s->replay)
+            replay_vnic_rx_result(s->replay, buf, len, res);
         cpu_release(&s->cpu);
     }
 }
@@ -199,6 +202,9 @@ void vmapp_native_wire_rx(void *opaque, const uint8_t *frame, size_t len)
 {
     Sys *s = opaque;
     s->n.rx_frames_wire++;
-    if (pcnet_receive(s->dev, frame, len) == PCNET_RX_MISSED)
+    PcnetRxResult res = pcnet_receive(s->dev, frame, len);
+    if (res == PCNET_RX_MISSED)
         s->vmapp.rx_missed++;
+    if (s->replay)
+        replay_vnic_rx_result(s->replay, frame, len, res);
 }

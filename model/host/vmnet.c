@@ -152,8 +152,12 @@ static bool host_handlers(Sys *s)
         v->tx_reaped = v->tx_done;
         uint8_t buf[VMNET_FRAME_MAX];
         size_t len;
-        while ((len = ring_pop(&v->nic_rx, buf, sizeof buf)) > 0) /* bridge into VMNet */
-            for_vm |= ring_push(&v->to_vm, buf, len);
+        while ((len = ring_pop(&v->nic_rx, buf, sizeof buf)) > 0) { /* bridge into VMNet */
+            bool queued = ring_push(&v->to_vm, buf, len);
+            for_vm |= queued;
+            if (!queued && s->replay)
+                replay_host_rx_drop(s->replay, buf, len);
+        }
     }
     if (v->irq_timer) {
         v->irq_timer = false;
