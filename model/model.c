@@ -196,11 +196,6 @@ static int replay_options(const Config *cfg, ReplayOptions *o, char *err, size_t
 Model *model_new(const Config *cfg, char *err, size_t errlen)
 {
     bool replay = cfg_str(cfg, CFG_REPLAY_PCAP)[0] != 0;
-    if (cfg_str(cfg, CFG_REPLAY_DRIVER_TRACE)[0]) {
-        snprintf(err, errlen, "replay.driver_trace: replaying a driver trace through the hosted "
-                 "model is not implemented yet (use 'vnicsim conform TRACE' for the device side)");
-        return NULL;
-    }
     if (!replay && cfg_str(cfg, CFG_REPLAY_WIRE_PCAP)[0]) {
         snprintf(err, errlen, "replay.wire_pcap: only a pcap replay (replay.pcap) writes the wire");
         return NULL;

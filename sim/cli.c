@@ -55,7 +55,7 @@ static const char usage_run[] =
     "usage: vnicsim run [--preset NAME] [--config FILE] [--set PATH=VALUE]...\n"
     "                   [-o DIR] [--force] [--timeline FILE [--window START_US:END_US]]\n"
     "                   [--pcap FILE|- [--vm-mac MAC] [--pace timed|afap] [--speed X]\n"
-    "                    [--wire-pcap OUT]] [--driver-trace FILE]\n"
+    "                    [--wire-pcap OUT]]\n"
     "\n"
     "Run the model and write DIR/config.json (resolved configuration, seed, program\n"
     "version), DIR/results.json (simulated results only: identical for identical\n"
@@ -76,7 +76,6 @@ static const char usage_run[] =
     "                       the modelled host allows\n"
     "  --speed X            timed pace: play the capture X times faster (default 1)\n"
     "  --wire-pcap OUT      write the simulated wire as a nanosecond pcap\n"
-    "  --driver-trace FILE  replay a recorded guest-driver trace (not implemented yet)\n"
     "  --timeline FILE      also write the run as Chrome/Perfetto trace-event JSON\n"
     "                       (ui.perfetto.dev, chrome://tracing): every CPU charge as a\n"
     "                       slice named by its category, idle, the world, the wire, the\n"
@@ -196,7 +195,7 @@ static int replay_opt(int argc, char **argv, int *i, CfgArgs *ca)
     static const struct { const char *opt, *key; bool str; } map[] = {
         {"--pcap", "replay.pcap", true},           {"--vm-mac", "replay.vm_mac", true},
         {"--pace", "replay.pace", true},           {"--speed", "replay.speed", false},
-        {"--wire-pcap", "replay.wire_pcap", true}, {"--driver-trace", "replay.driver_trace", true},
+        {"--wire-pcap", "replay.wire_pcap", true},
     };
     static char *owned[sizeof map / sizeof map[0]]; /* kept for the process's life */
     for (size_t n = 0; n < sizeof map / sizeof map[0]; n++) {
