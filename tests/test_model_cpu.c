@@ -172,6 +172,76 @@ static void test_preempt(void)
     evq_free(p.q);
 }
 
+/* ---- the second hook (model.c: guest interrupts) ------------------------------- */
+
+typedef struct Pre2 {
+    Pre p;
+    int girq;
+    SimTime g_taken_at[4];
+    int g_taken;
+    bool in_g;
+    int g_reentered, g_inside_first;
+} Pre2;
+
+static void g_hook(void *opaque)
+{
+    Pre2 *g = opaque;
+    if (g->in_g)
+        g->g_reentered++;
+    if (g->p.in_hook)
+        g->g_inside_first++;
+    g->in_g = true;
+    while (g->girq) {
+        g->girq--;
+        if (g->g_taken < 4)
+            g->g_taken_at[g->g_taken++] = g->p.cpu.t;
+        cpu_charge(&g->p.cpu, 5 * SIM_US, CAT_VIRQ);
+    }
+    g->in_g = false;
+}
+
+static void g_irq(void *opaque, uint64_t arg)
+{
+    (void)arg;
+    Pre2 *g = opaque;
+    g->girq++;
+}
+
+static void test_preempt2(void)
+{
+    Pre2 g;
+    memset(&g, 0, sizeof g);
+    Pre *p = &g.p;
+    p->q = evq_new();
+    cpu_init(&p->cpu, p->q, pre_dispatch, p, 3 * SIM_US, 1 * SIM_US);
+    cpu_set_preempt(&p->cpu, pre_hook, p);
+    cpu_set_preempt2(&p->cpu, g_hook, &g);
+    p->phase = 1;
+    cpu_kick(&p->cpu);
+    /* the routine's 50 us charge runs 4..54 us: a "guest IRQ" at 10 us is taken at
+     * once by the second hook (5 us); a host IRQ at 12 us preempts that (10 us of
+     * switches and handler); a second guest IRQ at 13 us waits for the second
+     * hook's own loop: 10 + 5 + 10 = 25 us */
+    evq_at(p->q, 10 * SIM_US, g_irq, &g, 0);
+    evq_at(p->q, 12 * SIM_US, pre_irq, p, 0);
+    evq_at(p->q, 13 * SIM_US, g_irq, &g, 0);
+    evq_run(p->q, SIM_TIME_MAX, NULL);
+    CHECK_EQ_U(g.g_taken, 2);
+    CHECK_EQ_U(g.g_taken_at[0], 10 * SIM_US);
+    CHECK_EQ_U(g.g_taken_at[1], 25 * SIM_US);
+    CHECK_EQ_U(p->taken, 1);
+    CHECK_EQ_U(p->taken_at[0], 12 * SIM_US);
+    CHECK(p->taken_in[0] == CPU_WORLD_VMM);
+    CHECK_EQ_U(g.g_reentered, 0);
+    CHECK_EQ_U(g.g_inside_first, 0);
+    CHECK_EQ_U(p->nested_hook, 0);
+    CHECK_EQ_U(p->cpu.t, 4 * SIM_US + 50 * SIM_US + 10 * SIM_US + 10 * SIM_US);
+    CHECK_EQ_U(p->cpu.cat_time[CAT_VIRQ], 10 * SIM_US);
+    SimTime end = cpu_close(&p->cpu, 100 * SIM_US);
+    CHECK_EQ_U(sum(&p->cpu) + p->cpu.idle_time, end - p->cpu.acct_start);
+    evq_free(p->q);
+}
+
 int main(void)
 {
     Fake f = {0};
@@ -213,5 +283,6 @@ int main(void)
     CHECK_EQ_U(f.cpu.acct_start, 250 * SIM_US);
     evq_free(f.q);
     test_preempt();
+    test_preempt2();
     return check_report("test_model_cpu");
 }
