@@ -17,6 +17,7 @@
 #include "sim/presets.h"
 #include "sim/sweep.h"
 #include "sim/timeline.h"
+#include "sim/util.h"
 #include "sim/version.h"
 #include "traces/conform.h"
 
@@ -126,56 +127,28 @@ typedef struct CfgArgs {
     int nsets;
 } CfgArgs;
 
-static int usage_error(const char *cmd, const char *fmt, const char *arg)
-{
-    fprintf(stderr, "vnicsim %s: ", cmd);
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, " (see 'vnicsim %s --help')\n", cmd);
-    return EXIT_USAGE;
-}
-
-/* Matches "--name VALUE" and "--name=VALUE"; advances *i past the value. Returns 1
- * when matched (value in *val), 0 when not this option, -1 when the value is missing. */
-static int opt_value(int argc, char **argv, int *i, const char *name, const char **val)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(a, name, n) != 0)
-        return 0;
-    if (a[n] == '=') {
-        *val = a + n + 1;
-        return 1;
-    }
-    if (a[n] != 0)
-        return 0;
-    if (*i + 1 >= argc)
-        return -1;
-    *val = argv[++*i];
-    return 1;
-}
-
 /* Tries the configuration options at argv[*i]: 1 consumed, 0 not one, -1 error. */
 static int cfg_opt(int argc, char **argv, int *i, CfgArgs *ca, const char *cmd)
 {
     static const char *const names[] = {"--preset", "--config", "--set"};
     for (int n = 0; n < 3; n++) {
         const char *val;
-        int r = opt_value(argc, argv, i, names[n], &val);
+        int r = util_opt_value(argc, argv, i, names[n], false, &val);
         if (r < 0) {
-            usage_error(cmd, "option '%s' needs a value", names[n]);
+            util_usage_error(cmd, "option '%s' needs a value", names[n]);
             return -1;
         }
         if (r == 0)
             continue;
         if (n == 0) {
             if (ca->preset) {
-                usage_error(cmd, "%s given twice", "--preset");
+                util_usage_error(cmd, "%s given twice", "--preset");
                 return -1;
             }
             ca->preset = val;
         } else if (n == 1) {
             if (ca->config) {
-                usage_error(cmd, "%s given twice", "--config");
+                util_usage_error(cmd, "%s given twice", "--config");
                 return -1;
             }
             ca->config = val;
@@ -200,15 +173,15 @@ static int replay_opt(int argc, char **argv, int *i, CfgArgs *ca)
     static char *owned[sizeof map / sizeof map[0]]; /* kept for the process's life */
     for (size_t n = 0; n < sizeof map / sizeof map[0]; n++) {
         const char *val;
-        int r = opt_value(argc, argv, i, map[n].opt, &val);
+        int r = util_opt_value(argc, argv, i, map[n].opt, false, &val);
         if (r < 0) {
-            usage_error("run", "option '%s' needs a value", map[n].opt);
+            util_usage_error("run", "option '%s' needs a value", map[n].opt);
             return -1;
         }
         if (r == 0)
             continue;
         if (owned[n]) {
-            usage_error("run", "%s given twice", map[n].opt);
+            util_usage_error("run", "%s given twice", map[n].opt);
             return -1;
         }
         char *enc = NULL;
@@ -217,7 +190,7 @@ static int replay_opt(int argc, char **argv, int *i, CfgArgs *ca)
             enc = js ? json_dumps(js, JSON_ENCODE_ANY) : NULL;
             json_decref(js);
             if (!enc) {
-                usage_error("run", "the value of '%s' is not valid UTF-8", map[n].opt);
+                util_usage_error("run", "the value of '%s' is not valid UTF-8", map[n].opt);
                 return -1;
             }
         }
@@ -336,10 +309,10 @@ static int cmd_run(int argc, char **argv)
             return EXIT_USAGE;
         if (r)
             continue;
-        if ((r = opt_value(argc, argv, &i, "--output", &val)) == 0)
-            r = opt_value(argc, argv, &i, "-o", &val);
+        if ((r = util_opt_value(argc, argv, &i, "--output", false, &val)) == 0)
+            r = util_opt_value(argc, argv, &i, "-o", false, &val);
         if (r < 0)
-            return usage_error("run", "option '%s' needs a value", argv[i]);
+            return util_usage_error("run", "option '%s' needs a value", argv[i]);
         if (r) {
             outdir = val;
             continue;
@@ -348,29 +321,29 @@ static int cmd_run(int argc, char **argv)
             force = true;
             continue;
         }
-        if ((r = opt_value(argc, argv, &i, "--timeline", &val)) != 0) {
+        if ((r = util_opt_value(argc, argv, &i, "--timeline", false, &val)) != 0) {
             if (r < 0)
-                return usage_error("run", "option '%s' needs a value", argv[i]);
+                return util_usage_error("run", "option '%s' needs a value", argv[i]);
             tl_path = val;
             continue;
         }
-        if ((r = opt_value(argc, argv, &i, "--window", &val)) != 0) {
+        if ((r = util_opt_value(argc, argv, &i, "--window", false, &val)) != 0) {
             if (r < 0)
-                return usage_error("run", "option '%s' needs a value", argv[i]);
+                return util_usage_error("run", "option '%s' needs a value", argv[i]);
             tl_window = val;
             continue;
         }
         if (argv[i][0] == '-')
-            return usage_error("run", "unknown option '%s'", argv[i]);
-        return usage_error("run", "unexpected argument '%s'", argv[i]);
+            return util_usage_error("run", "unknown option '%s'", argv[i]);
+        return util_usage_error("run", "unexpected argument '%s'", argv[i]);
     }
     SimTime tl_from = 0, tl_to = SIM_TIME_MAX;
     if (tl_window) {
         char werr[256];
         if (!tl_path)
-            return usage_error("run", "%s needs --timeline", "--window");
+            return util_usage_error("run", "%s needs --timeline", "--window");
         if (timeline_parse_window(tl_window, &tl_from, &tl_to, werr, sizeof werr) != 0)
-            return usage_error("run", "--window: %s", werr);
+            return util_usage_error("run", "--window: %s", werr);
     }
 
     struct sigaction sa;
@@ -510,7 +483,7 @@ static int cmd_config_show(int argc, char **argv)
         if (r < 0)
             return EXIT_USAGE;
         if (r == 0)
-            return usage_error("config show", argv[i][0] == '-' ? "unknown option '%s'"
+            return util_usage_error("config show", argv[i][0] == '-' ? "unknown option '%s'"
                                                                 : "unexpected argument '%s'",
                                argv[i]);
     }
@@ -535,7 +508,7 @@ static int cmd_config_check(int argc, char **argv)
             return EXIT_OK;
         }
         if (argv[i][0] == '-' && argv[i][1])
-            return usage_error("config check", "unknown option '%s'", argv[i]);
+            return util_usage_error("config check", "unknown option '%s'", argv[i]);
     }
     for (int i = 1; i < argc; i++) {
         nfiles++;
@@ -550,14 +523,14 @@ static int cmd_config_check(int argc, char **argv)
         cfg_free(c);
     }
     if (!nfiles)
-        return usage_error("config check", "%s", "no FILE given");
+        return util_usage_error("config check", "%s", "no FILE given");
     return rc;
 }
 
 static int cmd_config(int argc, char **argv)
 {
     if (argc < 2)
-        return usage_error("config", "%s", "expected 'show' or 'check'");
+        return util_usage_error("config", "%s", "expected 'show' or 'check'");
     if (is_help(argv[1])) {
         fputs(usage_config, stdout);
         return EXIT_OK;
@@ -566,7 +539,7 @@ static int cmd_config(int argc, char **argv)
         return cmd_config_show(argc - 1, argv + 1);
     if (strcmp(argv[1], "check") == 0)
         return cmd_config_check(argc - 1, argv + 1);
-    return usage_error("config", "unknown subcommand '%s' (expected 'show' or 'check')", argv[1]);
+    return util_usage_error("config", "unknown subcommand '%s' (expected 'show' or 'check')", argv[1]);
 }
 
 /* ---- presets ------------------------------------------------------------------------ */
@@ -578,7 +551,7 @@ static int cmd_presets(int argc, char **argv)
             fputs(usage_presets, stdout);
             return EXIT_OK;
         }
-        return usage_error("presets", argv[i][0] == '-' ? "unknown option '%s'"
+        return util_usage_error("presets", argv[i][0] == '-' ? "unknown option '%s'"
                                                         : "unexpected argument '%s'",
                            argv[i]);
     }

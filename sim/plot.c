@@ -7,6 +7,7 @@
  * anything.
  */
 #include "sim/plot.h"
+#include "sim/util.h"
 
 #include <errno.h>
 #include <math.h>
@@ -575,8 +576,7 @@ int plot_main(int argc, char **argv)
         }
         if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--scripts") == 0) {
             if (i + 1 >= argc) {
-                fprintf(stderr, "vnicsim plot: option '%s' needs a value (see 'vnicsim plot --help')\n", a);
-                return EXIT_USAGE;
+                return util_usage_error("plot", "option '%s' needs a value", a);
             }
             if (strcmp(a, "--scripts") == 0)
                 scripts = argv[++i];
@@ -585,8 +585,7 @@ int plot_main(int argc, char **argv)
         } else if (strcmp(a, "--no-render") == 0) {
             render = false;
         } else if (a[0] == '-') {
-            fprintf(stderr, "vnicsim plot: unknown option '%s' (see 'vnicsim plot --help')\n", a);
-            return EXIT_USAGE;
+            return util_usage_error("plot", "unknown option '%s'", a);
         } else if (dir) {
             fprintf(stderr, "vnicsim plot: unexpected argument '%s' (one DIR only)\n", a);
             return EXIT_USAGE;
@@ -595,8 +594,7 @@ int plot_main(int argc, char **argv)
         }
     }
     if (!dir) {
-        fprintf(stderr, "vnicsim plot: no sweep DIR given (see 'vnicsim plot --help')\n");
-        return EXIT_USAGE;
+        return util_usage_error("plot", "%s", "no sweep DIR given");
     }
     char sdir[4096];
     if (find_scripts(sdir, sizeof sdir, scripts))

@@ -1428,36 +1428,6 @@ static int merge(const Spec *s, const char *dir, bool quiet)
 
 /* ---- command line ----------------------------------------------------------------------- */
 
-static int usage_error(const char *fmt, const char *arg)
-{
-    fputs("vnicsim sweep: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs(" (see 'vnicsim sweep --help')\n", stderr);
-    return EXIT_USAGE;
-}
-
-static int opt_value(int argc, char **argv, int *i, const char *name, const char **val)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(a, name, n) != 0)
-        return 0;
-    if (a[n] == '=' && name[1] == '-') {
-        *val = a + n + 1;
-        return 1;
-    }
-    if (a[n] != 0 && name[1] != '-') { /* -j4, -oDIR */
-        *val = a + n;
-        return 1;
-    }
-    if (a[n] != 0)
-        return 0;
-    if (*i + 1 >= argc)
-        return -1;
-    *val = argv[++*i];
-    return 1;
-}
-
 static bool parse_size(const char *t, size_t *out)
 {
     char *end;
@@ -1495,34 +1465,34 @@ int sweep_main(int argc, char **argv)
             fputs(usage_sweep, stdout);
             return EXIT_OK;
         }
-        if ((r = opt_value(argc, argv, &i, "--output", &val)) == 0)
-            r = opt_value(argc, argv, &i, "-o", &val);
+        if ((r = util_opt_value(argc, argv, &i, "--output", true, &val)) == 0)
+            r = util_opt_value(argc, argv, &i, "-o", true, &val);
         if (r < 0)
-            return usage_error("option '%s' needs a value", a);
+            return util_usage_error("sweep", "option '%s' needs a value", a);
         if (r) {
             dir = val;
             continue;
         }
-        if ((r = opt_value(argc, argv, &i, "--jobs", &val)) == 0)
-            r = opt_value(argc, argv, &i, "-j", &val);
+        if ((r = util_opt_value(argc, argv, &i, "--jobs", true, &val)) == 0)
+            r = util_opt_value(argc, argv, &i, "-j", true, &val);
         if (r < 0)
-            return usage_error("option '%s' needs a value", a);
+            return util_usage_error("sweep", "option '%s' needs a value", a);
         if (r) {
             if (!parse_size(val, &jobs) || jobs < 1 || jobs > 1024)
-                return usage_error("-j needs a number of jobs in [1, 1024], not '%s'", val);
+                return util_usage_error("sweep", "-j needs a number of jobs in [1, 1024], not '%s'", val);
             continue;
         }
-        if ((r = opt_value(argc, argv, &i, "--point", &val)) != 0) {
+        if ((r = util_opt_value(argc, argv, &i, "--point", true, &val)) != 0) {
             if (r < 0)
-                return usage_error("option '%s' needs a value", a);
+                return util_usage_error("sweep", "option '%s' needs a value", a);
             if (!parse_size(val, &point))
-                return usage_error("--point needs a point number K >= 0, not '%s'", val);
+                return util_usage_error("sweep", "--point needs a point number K >= 0, not '%s'", val);
             one = true;
             continue;
         }
-        if ((r = opt_value(argc, argv, &i, "--program", &val)) != 0) {
+        if ((r = util_opt_value(argc, argv, &i, "--program", true, &val)) != 0) {
             if (r < 0)
-                return usage_error("option '%s' needs a value", a);
+                return util_usage_error("sweep", "option '%s' needs a value", a);
             program = val;
             continue;
         }
@@ -1537,20 +1507,20 @@ int sweep_main(int argc, char **argv)
         else if (strcmp(a, "--check") == 0)
             check = true;
         else if (a[0] == '-' && a[1])
-            return usage_error("unknown option '%s'", a);
+            return util_usage_error("sweep", "unknown option '%s'", a);
         else if (specf)
-            return usage_error("unexpected argument '%s' (one SPEC only)", a);
+            return util_usage_error("sweep", "unexpected argument '%s' (one SPEC only)", a);
         else
             specf = a;
     }
     if (!specf)
-        return usage_error("%s", "no SPEC.json given");
+        return util_usage_error("sweep", "%s", "no SPEC.json given");
     if ((int)list + (int)one + (int)merge_only + (int)check > 1)
-        return usage_error("%s", "--list-points, --point, --merge and --check exclude each other");
+        return util_usage_error("sweep", "%s", "--list-points, --point, --merge and --check exclude each other");
     if (!dir && !check)
-        return usage_error("%s", "-o DIR is required");
+        return util_usage_error("sweep", "%s", "-o DIR is required");
     if (force && resume)
-        return usage_error("%s", "--force and --resume exclude each other");
+        return util_usage_error("sweep", "%s", "--force and --resume exclude each other");
 
     Spec s;
     if (spec_load(&s, specf) != 0)

@@ -51,3 +51,34 @@ int util_mkdirs(const char *dir)
         return -1;
     return 0;
 }
+
+int util_usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "vnicsim %s: ", cmd);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, " (see 'vnicsim %s --help')\n", cmd);
+    return 2;
+}
+
+int util_opt_value(int argc, char **argv, int *i, const char *name, bool short_attached, const char **val)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    bool attached = short_attached && name[1] != '-';
+    if (strncmp(a, name, n) != 0)
+        return 0;
+    if (a[n] == '=' && !attached) {
+        *val = a + n + 1;
+        return 1;
+    }
+    if (a[n] != 0 && attached) {
+        *val = a + n;
+        return 1;
+    }
+    if (a[n] != 0)
+        return 0;
+    if (*i + 1 >= argc)
+        return -1;
+    *val = argv[++*i];
+    return 1;
+}

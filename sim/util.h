@@ -2,6 +2,7 @@
 #ifndef VNICSIM_SIM_UTIL_H
 #define VNICSIM_SIM_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Levenshtein distance between two strings, for "did you mean"; SIZE_MAX when
@@ -10,5 +11,17 @@ size_t util_edit_distance(const char *a, const char *b);
 
 /* mkdir -p: 0, or -1 with errno set. */
 int util_mkdirs(const char *dir);
+
+/* Command-line helpers of the vnicsim commands. */
+
+/* Prints "vnicsim CMD: " + fmt (with arg) + " (see 'vnicsim CMD --help')" to stderr;
+ * returns 2, the commands' usage-error exit status. */
+int util_usage_error(const char *cmd, const char *fmt, const char *arg);
+
+/* Matches option name at argv[*i] as "NAME VALUE" or "NAME=VALUE" and advances *i past
+ * the value. With short_attached, a one-dash name takes an attached value instead of
+ * "=" ("-j4", "-oDIR"). Returns 1 when matched (value in *val), 0 when argv[*i] is not
+ * this option, -1 when the value is missing. */
+int util_opt_value(int argc, char **argv, int *i, const char *name, bool short_attached, const char **val);
 
 #endif

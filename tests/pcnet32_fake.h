@@ -10,10 +10,12 @@
  *                           CSRs, BCRs, APROM, CSR0 W1C/INIT/STRT/STOP, INTR, with
  *                           scripts that override CSR0 and SPND read-backs
  *   Log / log_*             records every access the driver makes (for comparisons)
+ *   rec_glob                finds the committed recordings
  */
 #ifndef VNICSIM_TESTS_PCNET32_FAKE_H
 #define VNICSIM_TESTS_PCNET32_FAKE_H
 
+#include <glob.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,6 +38,16 @@ typedef struct RecTrace {
 } RecTrace;
 
 static inline void rec_free(RecTrace *t) { free(t->a); memset(t, 0, sizeof *t); }
+
+/* Globs the committed recordings, traces/recordings/ * /pcnet-ports.txt under
+ * $VNICSIM_SRCDIR (default "."); the pattern is left in pat for messages. Returns
+ * glob()'s result; on 0 the caller globfree()s g. */
+static inline int rec_glob(glob_t *g, char *pat, size_t patn)
+{
+    const char *dir = getenv("VNICSIM_SRCDIR");
+    snprintf(pat, patn, "%s/traces/recordings/*/pcnet-ports.txt", dir ? dir : ".");
+    return glob(pat, 0, NULL, g);
+}
 
 /* 0 ok; -1 with t->err naming file:line. */
 static inline int rec_load(RecTrace *t, const char *path)

@@ -6,48 +6,11 @@
 #include <string.h>
 
 #include "check.h"
+#include "model_fixture.h"
 #include "model/guest/tcp.h"
 #include "model/model.h"
 #include "model/net/wire.h"
 #include "sim/config.h"
-
-static Config *preset(const char *name, const char *const *sets)
-{
-    CfgError e;
-    Config *c = cfg_new();
-    if (!c || cfg_apply_preset(c, name, &e) != 0) {
-        printf("preset %s: %s\n", name, c ? e.text : "oom");
-        cfg_free(c);
-        return NULL;
-    }
-    for (; sets && *sets; sets++)
-        if (cfg_apply_set(c, *sets, &e) != 0) {
-            printf("--set %s: %s\n", *sets, e.text);
-            cfg_free(c);
-            return NULL;
-        }
-    return c;
-}
-
-/* Run a preset with overrides; returns results (caller decrefs) or NULL. */
-static json_t *run(const char *name, const char *const *sets)
-{
-    Config *c = preset(name, sets);
-    if (!c)
-        return NULL;
-    char err[256] = "";
-    Model *m = model_new(c, err, sizeof err);
-    json_t *r = NULL;
-    if (!m)
-        printf("model_new: %s\n", err);
-    else if (model_run(m, NULL, NULL, NULL, err, sizeof err) != 0)
-        printf("model_run: %s\n", err);
-    else
-        r = model_results(m);
-    model_free(m);
-    cfg_free(c);
-    return r;
-}
 
 static int64_t geti(json_t *r, const char *path)
 {
@@ -57,11 +20,6 @@ static int64_t geti(json_t *r, const char *path)
     for (char *tok = strtok(buf, "."); tok && v; tok = strtok(NULL, "."))
         v = json_object_get(v, tok);
     return v ? json_integer_value(v) : -1;
-}
-
-static double metric(json_t *r, const char *k)
-{
-    return json_real_value(json_object_get(json_object_get(r, "metrics"), k));
 }
 
 static void check_accounting(json_t *r, const char *what)
@@ -89,7 +47,7 @@ static const char *const SMALL_NAPI[] = {"workload.bytes=1500000", "workload.war
 
 static void test_ws2_structure(void)
 {
-    json_t *r = run("ws2-pc733", SMALL);
+    json_t *r = mf_run("ws2-pc733", SMALL);
     CHECK(r != NULL);
     if (!r)
         return;
@@ -127,11 +85,11 @@ static void test_ws2_structure(void)
     CHECK_EQ_U(pic, 5 * irqs);
     /* world switches: two per switching access, two per forced host IRQ, plus HLT pairs */
     CHECK(ws >= 2 * sw + 2 * forced);
-    CHECK(metric(r, "world_switches_per_tx_frame") >= metric(r, "port_accesses_switching_per_tx_frame"));
+    CHECK(mf_metric(r, "world_switches_per_tx_frame") >= mf_metric(r, "port_accesses_switching_per_tx_frame"));
     /* the Table 1 per-frame counts that come out of the structure: one transmit
      * interrupt per frame, plus one per ACK unless the ACK's RINT is taken with
      * a TINT (both are in CSR0 when the driver's handler runs) */
-    double per_frame_irqs = metric(r, "virtual_irqs_per_tx_frame");
+    double per_frame_irqs = mf_metric(r, "virtual_irqs_per_tx_frame");
     double rx_per_tx = (double)geti(r, "counts.rx_frames_wire") / (double)wire;
     CHECKF(per_frame_irqs > 0.95 && per_frame_irqs < 1.05 + rx_per_tx, "vIRQs per frame %.3f", per_frame_irqs);
     /* the host NIC (82557): CPU-bound, its command list drains after every frame,
@@ -155,7 +113,7 @@ static void test_ws2_structure(void)
     CHECK(geti(r, "counts.lance_tx_emu") == wire);
     json_decref(r);
 
-    r = run("ws2-pc733", SMALL_NAPI);
+    r = mf_run("ws2-pc733", SMALL_NAPI);
     CHECK(r != NULL);
     if (r) {
         check_accounting(r, "ws2 napi");
@@ -173,7 +131,7 @@ static void test_native(void)
     /* a whole number of segments, so that the end is not a short segment waiting
      * (Nagle) for the peer's delayed ACK */
     const char *const sets[] = {"workload.bytes=2896000", "workload.warmup_bytes=144800", NULL};
-    json_t *r = run("native-pc733", sets);
+    json_t *r = mf_run("native-pc733", sets);
     CHECK(r != NULL);
     if (!r)
         return;
@@ -186,14 +144,14 @@ static void test_native(void)
     /* wire-limited: goodput within 1 % of MSS / bytes on the wire at 100 Mb/s */
     double mss = (double)geti(r, "mss_bytes");
     double limit = 100.0 * mss / (double)wire_bytes_on_wire((size_t)mss + 66);
-    double g = metric(r, "goodput_mbps");
+    double g = mf_metric(r, "goodput_mbps");
     CHECKF(g > 0.99 * limit && g <= limit * 1.0001, "native goodput %.3f, wire limit %.3f", g, limit);
     json_decref(r);
 }
 
 static void test_determinism(void)
 {
-    json_t *a = run("ws2-pc733", SMALL), *b = run("ws2-pc733", SMALL);
+    json_t *a = mf_run("ws2-pc733", SMALL), *b = mf_run("ws2-pc733", SMALL);
     CHECK(a && b);
     if (a && b) {
         char *sa = json_dumps(a, JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
@@ -210,7 +168,7 @@ static void test_warmup(void)
 {
     const char *const w0[] = {"workload.bytes=600000", "workload.warmup_bytes=0", NULL};
     const char *const w1[] = {"workload.bytes=600000", "workload.warmup_bytes=300000", NULL};
-    json_t *a = run("ws2-pc733", w0), *b = run("ws2-pc733", w1);
+    json_t *a = mf_run("ws2-pc733", w0), *b = mf_run("ws2-pc733", w1);
     CHECK(a && b);
     if (a && b) {
         CHECK_EQ_U(geti(a, "counts.bytes"), 600000);
@@ -225,7 +183,7 @@ static void test_warmup(void)
     json_decref(b);
     /* a warm-up as large as the transfer is an input error */
     const char *const bad[] = {"workload.bytes=1000", "workload.warmup_bytes=1000", NULL};
-    Config *c = preset("ws2-pc733", bad);
+    Config *c = mf_preset("ws2-pc733", bad);
     char err[256] = "";
     Model *m = c ? model_new(c, err, sizeof err) : NULL;
     CHECK(m == NULL && strstr(err, "warmup_bytes"));
@@ -237,7 +195,7 @@ static void test_delayed_ack(void)
 {
     /* Linux 2.2's __tcp_ack_snd_check: an ACK once 2 x rcv_mss bytes are
      * unacknowledged. Wire-limited, the segments are full: every 2nd is ACKed. */
-    json_t *r = run("native-pc733", SMALL);
+    json_t *r = mf_run("native-pc733", SMALL);
     CHECK(r != NULL);
     if (!r)
         return;
@@ -250,7 +208,7 @@ static void test_delayed_ack(void)
     /* CPU-bound 4 KB sends leave as 1448 + 1448 + 1200: 2 x 1448 bytes are
      * reached once per send(), so one ACK per 3 frames (the old "more than one
      * MSS" rule gave one per 2) */
-    r = run("ws2-pc733", SMALL);
+    r = mf_run("ws2-pc733", SMALL);
     CHECK(r != NULL);
     if (r) {
         double per = (double)geti(r, "counts.peer_acks") / (double)geti(r, "counts.peer_segments");
@@ -261,18 +219,18 @@ static void test_delayed_ack(void)
      * the unread data, and cleanup_rbuf sends window updates after its reads */
     const char *const slow[] = {"workload.bytes=1500000", "workload.warmup_bytes=100000",
                                 "peer.cpu_mhz=50", NULL};
-    r = run("native-pc733", slow);
+    r = mf_run("native-pc733", slow);
     CHECK(r != NULL);
     if (r) {
         CHECK(geti(r, "counts.peer_acks_window_update") > 0);
         CHECK(geti(r, "counts.peer_reads") < geti(r, "counts.tx_segments") / 4);
-        CHECK(metric(r, "goodput_mbps") < 90.0);
+        CHECK(mf_metric(r, "goodput_mbps") < 90.0);
         json_decref(r);
     }
     /* every segment ACKed at once with ack_every_segments = 1 */
     const char *const one[] = {"workload.bytes=300000", "workload.warmup_bytes=0",
                                "peer.ack_every_segments=1", NULL};
-    r = run("native-pc733", one);
+    r = mf_run("native-pc733", one);
     CHECK(r != NULL);
     if (r) {
         /* (the last, short segment waits for the delayed-ACK timer, which the
@@ -328,7 +286,7 @@ static void test_wire(void)
 
 static void test_preset_diff(void)
 {
-    Config *a = preset("ws2-pc733", NULL), *b = preset("native-pc733", NULL);
+    Config *a = mf_preset("ws2-pc733", NULL), *b = mf_preset("native-pc733", NULL);
     CHECK(a && b);
     if (a && b) {
         CfgError e;
@@ -372,10 +330,10 @@ static void test_preset_diff(void)
 static double goodput_at(const char *preset_name, const char *prop)
 {
     const char *const sets[] = {"workload.bytes=20000000", prop, NULL};
-    json_t *r = run(preset_name, sets);
+    json_t *r = mf_run(preset_name, sets);
     if (!r)
         return -1;
-    double g = metric(r, "goodput_mbps");
+    double g = mf_metric(r, "goodput_mbps");
     json_decref(r);
     return g;
 }

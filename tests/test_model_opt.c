@@ -7,54 +7,13 @@
 #include <string.h>
 
 #include "check.h"
+#include "model_fixture.h"
 #include "model/model.h"
 #include "sim/config.h"
-
-static Config *preset(const char *name, const char *const *sets)
-{
-    CfgError e;
-    Config *c = cfg_new();
-    if (!c || cfg_apply_preset(c, name, &e) != 0) {
-        printf("preset %s: %s\n", name, c ? e.text : "oom");
-        cfg_free(c);
-        return NULL;
-    }
-    for (; sets && *sets; sets++)
-        if (cfg_apply_set(c, *sets, &e) != 0) {
-            printf("--set %s: %s\n", *sets, e.text);
-            cfg_free(c);
-            return NULL;
-        }
-    return c;
-}
-
-static json_t *run(const char *name, const char *const *sets)
-{
-    Config *c = preset(name, sets);
-    if (!c)
-        return NULL;
-    char err[256] = "";
-    Model *m = model_new(c, err, sizeof err);
-    json_t *r = NULL;
-    if (!m)
-        printf("model_new: %s\n", err);
-    else if (model_run(m, NULL, NULL, NULL, err, sizeof err) != 0)
-        printf("model_run: %s\n", err);
-    else
-        r = model_results(m);
-    model_free(m);
-    cfg_free(c);
-    return r;
-}
 
 static int64_t cnt(json_t *r, const char *k)
 {
     return json_integer_value(json_object_get(json_object_get(json_object_get(r, "detail"), "counts"), k));
-}
-
-static double metric(json_t *r, const char *k)
-{
-    return json_real_value(json_object_get(json_object_get(r, "metrics"), k));
 }
 
 static json_t *row(json_t *r, const char *table, const char *id)
@@ -95,7 +54,7 @@ static void test_preset_diffs(void)
         {"opt-pc733", "opt-pc350", "host.cpu_mhz host.nic_tx_cmdintr_every peer.cpu_mhz guest.ram_mb"},
     };
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
-        Config *a = preset(pairs[i].a, NULL), *b = preset(pairs[i].b, NULL);
+        Config *a = mf_preset(pairs[i].a, NULL), *b = mf_preset(pairs[i].b, NULL);
         CHECK(a && b);
         if (a && b) {
             char keys[1024];
@@ -115,7 +74,7 @@ static void test_preset_diffs(void)
 static void test_port_handling(void)
 {
     const char *const sets[] = {SMALL, "optimizations.vmm_port_handling=true", NULL};
-    json_t *r = run("ws2-pc733", sets);
+    json_t *r = mf_run("ws2-pc733", sets);
     CHECK(r != NULL);
     if (!r)
         return;
@@ -129,7 +88,7 @@ static void test_port_handling(void)
     CHECK(json_integer_value(json_object_get(row(r, "vmm", "inout_lance_status"), "count")) > 0);
     double st = json_real_value(json_object_get(row(r, "vmm", "inout_lance_status"), "avg_us"));
     CHECKF(fabs(st - 667.0 / 733.0) < 0.001, "status access in the VMM %.4f us", st);
-    CHECK(metric(r, "world_switches_per_tx_frame") < 4.0);
+    CHECK(mf_metric(r, "world_switches_per_tx_frame") < 4.0);
     json_decref(r);
 }
 
@@ -144,8 +103,8 @@ static void test_send_combining(void)
                                 "optimizations.send_combining.enabled=true",
                                 "optimizations.send_combining.rate_threshold_per_s=1e9", NULL};
     const char *const off[] = {SMALL, "optimizations.vmm_port_handling=true", NULL};
-    json_t *a = run("ws2-pc733", on), *b = run("ws2-pc733", never), *c = run("ws2-pc733", high);
-    json_t *d = run("ws2-pc733", off);
+    json_t *a = mf_run("ws2-pc733", on), *b = mf_run("ws2-pc733", never), *c = mf_run("ws2-pc733", high);
+    json_t *d = mf_run("ws2-pc733", off);
     CHECK(a && b && c && d);
     if (a && b && c && d) {
         CHECK(cnt(a, "sc_combined") > 0);
@@ -154,8 +113,8 @@ static void test_send_combining(void)
         CHECK_EQ_U(cnt(b, "port_switching"), cnt(b, "tx_segments"));
         /* every frame still leaves, and combining removes switches and virtual IRQs */
         CHECK_EQ_U(cnt(a, "tx_frames_wire"), cnt(a, "tx_segments"));
-        CHECK(metric(a, "world_switches_per_tx_frame") < metric(d, "world_switches_per_tx_frame"));
-        CHECK(metric(a, "virtual_irqs_per_tx_frame") < metric(d, "virtual_irqs_per_tx_frame"));
+        CHECK(mf_metric(a, "world_switches_per_tx_frame") < mf_metric(d, "world_switches_per_tx_frame"));
+        CHECK(mf_metric(a, "virtual_irqs_per_tx_frame") < mf_metric(d, "virtual_irqs_per_tx_frame"));
         /* no more than max_queued + 1 frames leave per switch */
         CHECK(cnt(a, "tx_segments") <= 4 * (cnt(a, "port_switching") + cnt(a, "world_switches")));
     }
@@ -171,7 +130,7 @@ static void test_irq_notification(void)
      * the VMApp checks the bit vector instead of calling select() */
     const char *const on[] = {SMALL, "optimizations.irq_notification=true", NULL};
     const char *const off[] = {SMALL, NULL};
-    json_t *a = run("ws2-pc733", on), *b = run("ws2-pc733", off);
+    json_t *a = mf_run("ws2-pc733", on), *b = mf_run("ws2-pc733", off);
     CHECK(a && b);
     if (a && b) {
         double na = json_real_value(json_object_get(row(a, "total", "host_other"), "avg_us"));
@@ -183,9 +142,9 @@ static void test_irq_notification(void)
          * test: whether an ACK's receive interrupt merges with a transmit interrupt
          * in the guest depends on the phase of the ACK clock, docs/model.md 8.4) */
         double ha = json_real_value(json_object_get(row(a, "total", "host_other"), "pct")) /
-                    metric(a, "tx_frames_per_s");
+                    mf_metric(a, "tx_frames_per_s");
         double hb = json_real_value(json_object_get(row(b, "total", "host_other"), "pct")) /
-                    metric(b, "tx_frames_per_s");
+                    mf_metric(b, "tx_frames_per_s");
         CHECKF(ha < hb / 5, "host_other per frame %.3g vs %.3g", ha, hb);
     }
     json_decref(a);
@@ -200,7 +159,7 @@ static void test_host_nic(void)
 {
     const char *const v109[] = {SMALL, NULL};
     const char *const v106[] = {SMALL, "host.nic_tx_cmdintr_every=0", NULL};
-    json_t *a = run("opt-pc733", v109), *b = run("opt-pc733", v106);
+    json_t *a = mf_run("opt-pc733", v109), *b = mf_run("opt-pc733", v106);
     CHECK(a && b);
     if (a && b) {
         int64_t fa = cnt(a, "tx_frames_wire");

@@ -1,8 +1,8 @@
 /* dtrace: reader and writer of the project's driver-trace format; see dtrace.h and
  * traces/README.md (the grammar). */
 #include "traces/dtrace.h"
+#include "traces/lex.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -112,91 +112,6 @@ void dtrace_lines_close(DtraceLineIn *in)
     free(in);
 }
 
-/* ------------------------------------------------------------------ tokens */
-
-typedef struct Tok {
-    const char *s;
-    size_t n;
-} Tok;
-
-/* Splits at blanks; stops at a '#' that starts a token (comment). Returns count,
- * or -1 when there are more than max tokens. */
-static int dtrace_split(const char *line, Tok *t, int max)
-{
-    int n = 0;
-    const char *p = line;
-    for (;;) {
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (!*p || *p == '#')
-            return n;
-        if (n == max)
-            return -1;
-        t[n].s = p;
-        while (*p && *p != ' ' && *p != '\t')
-            p++;
-        t[n].n = (size_t)(p - t[n].s);
-        n++;
-    }
-}
-
-static bool tok_is(const Tok *t, const char *w)
-{
-    return t->n == strlen(w) && memcmp(t->s, w, t->n) == 0;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Decimal, no sign, at most max. */
-static int tok_dec(const Tok *t, uint64_t max, uint64_t *out)
-{
-    if (t->n == 0 || t->n > 20)
-        return -1;
-    uint64_t v = 0;
-    for (size_t i = 0; i < t->n; i++) {
-        if (!isdigit((unsigned char)t->s[i]))
-            return -1;
-        unsigned d = (unsigned)(t->s[i] - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return -1;
-        v = v * 10 + d;
-    }
-    if (v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-/* "0x" + hex digits; digits == 0: 1..16 digits; else exactly that many. */
-static int tok_hex(const Tok *t, size_t digits, uint64_t max, uint64_t *out)
-{
-    if (t->n < 3 || t->s[0] != '0' || (t->s[1] != 'x' && t->s[1] != 'X'))
-        return -1;
-    size_t nd = t->n - 2;
-    if (digits ? nd != digits : nd > 16)
-        return -1;
-    uint64_t v = 0;
-    for (size_t i = 2; i < t->n; i++) {
-        int h = hexval(t->s[i]);
-        if (h < 0)
-            return -1;
-        v = v << 4 | (uint64_t)h;
-    }
-    if (v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static const char *const dtrace_kind_names[] = {
     [DTRACE_READ] = "R",      [DTRACE_WRITE] = "W",  [DTRACE_IRQ] = "IRQ",
     [DTRACE_INIT] = "INIT",   [DTRACE_RLEN] = "RLEN", [DTRACE_RINGS] = "RINGS",
@@ -214,99 +129,99 @@ const char *dtrace_kind_name(DtraceKind k)
 
 int dtrace_parse_record(const char *line, DtraceRec *rec, uint8_t *buf, char *err, size_t errlen)
 {
-    Tok t[8];
-    int n = dtrace_split(line, t, 8);
+    LexTok t[8];
+    int n = lex_split(line, t, 8, true);
     if (n < 0)
         PERR("too many fields");
     if (n < 2)
         PERR("a record needs a time and a kind");
     memset(rec, 0, sizeof *rec);
     uint64_t v;
-    if (tok_dec(&t[0], UINT64_MAX, &v) < 0)
+    if (lex_dec(t[0].s, t[0].n, UINT64_MAX, &v) < 0)
         PERR("bad time '%.*s' (integer nanoseconds)", (int)t[0].n, t[0].s);
     rec->t_ns = v;
-    const Tok *k = &t[1];
+    const LexTok *k = &t[1];
     int want;
-    if (tok_is(k, "R") || tok_is(k, "W")) {
-        rec->kind = tok_is(k, "R") ? DTRACE_READ : DTRACE_WRITE;
+    if (lex_tok_is(k, "R") || lex_tok_is(k, "W")) {
+        rec->kind = lex_tok_is(k, "R") ? DTRACE_READ : DTRACE_WRITE;
         want = 5;
         if (n != want)
-            PERR("%s needs OFFSET SIZE VALUE (got %d fields)", tok_is(k, "R") ? "R" : "W", n - 2);
-        if (tok_hex(&t[2], 2, 0x1f, &v) < 0)
+            PERR("%s needs OFFSET SIZE VALUE (got %d fields)", lex_tok_is(k, "R") ? "R" : "W", n - 2);
+        if (lex_hex(t[2].s, t[2].n, 2, 0x1f, &v) < 0)
             PERR("bad offset '%.*s' (0x00..0x1f, two hex digits)", (int)t[2].n, t[2].s);
         rec->off = (uint8_t)v;
-        if (tok_dec(&t[3], 4, &v) < 0 || (v != 1 && v != 2 && v != 4))
+        if (lex_dec(t[3].s, t[3].n, 4, &v) < 0 || (v != 1 && v != 2 && v != 4))
             PERR("bad size '%.*s' (1, 2 or 4)", (int)t[3].n, t[3].s);
         rec->size = (uint8_t)v;
-        if (tok_hex(&t[4], 2u * rec->size, UINT32_MAX, &v) < 0)
+        if (lex_hex(t[4].s, t[4].n, 2u * rec->size, UINT32_MAX, &v) < 0)
             PERR("bad value '%.*s' (0x and %u hex digits for size %u)", (int)t[4].n, t[4].s,
                  2u * rec->size, rec->size);
         rec->value = (uint32_t)v;
         if (rec->off + rec->size > 0x20)
             PERR("access at 0x%02x size %u crosses the end of the 32-byte BAR", rec->off, rec->size);
-    } else if (tok_is(k, "IRQ")) {
+    } else if (lex_tok_is(k, "IRQ")) {
         rec->kind = DTRACE_IRQ;
         if (n != 3 && n != 4)
             PERR("IRQ needs LEVEL [async]");
-        if (tok_dec(&t[2], 1, &v) < 0 || t[2].n != 1)
+        if (lex_dec(t[2].s, t[2].n, 1, &v) < 0 || t[2].n != 1)
             PERR("bad IRQ level '%.*s' (0 or 1)", (int)t[2].n, t[2].s);
         rec->level = (uint8_t)v;
         if (n == 4) {
-            if (!tok_is(&t[3], "async"))
+            if (!lex_tok_is(&t[3], "async"))
                 PERR("unexpected '%.*s' after IRQ level (only 'async')", (int)t[3].n, t[3].s);
             rec->async = true;
         }
-    } else if (tok_is(k, "INIT")) {
+    } else if (lex_tok_is(k, "INIT")) {
         rec->kind = DTRACE_INIT;
         if (n != 3)
             PERR("INIT needs ADDRESS");
-        if (tok_hex(&t[2], 0, UINT64_MAX, &v) < 0)
+        if (lex_hex(t[2].s, t[2].n, 0, UINT64_MAX, &v) < 0)
             PERR("bad INIT address '%.*s'", (int)t[2].n, t[2].s);
         rec->addr = v;
-    } else if (tok_is(k, "RLEN")) {
+    } else if (lex_tok_is(k, "RLEN")) {
         rec->kind = DTRACE_RLEN;
         if (n != 4)
             PERR("RLEN needs RLEN TLEN");
-        if (tok_dec(&t[2], 15, &v) < 0)
+        if (lex_dec(t[2].s, t[2].n, 15, &v) < 0)
             PERR("bad RLEN '%.*s' (0..15)", (int)t[2].n, t[2].s);
         rec->rlen = (uint8_t)v;
-        if (tok_dec(&t[3], 15, &v) < 0)
+        if (lex_dec(t[3].s, t[3].n, 15, &v) < 0)
             PERR("bad TLEN '%.*s' (0..15)", (int)t[3].n, t[3].s);
         rec->tlen = (uint8_t)v;
-    } else if (tok_is(k, "RINGS")) {
+    } else if (lex_tok_is(k, "RINGS")) {
         rec->kind = DTRACE_RINGS;
         if (n != 7)
             PERR("RINGS needs SS32 RDRA RCVRL TDRA XMTRL");
-        if (tok_dec(&t[2], 1, &v) < 0)
+        if (lex_dec(t[2].s, t[2].n, 1, &v) < 0)
             PERR("bad SS32 '%.*s' (0 or 1)", (int)t[2].n, t[2].s);
         rec->ss32 = (uint8_t)v;
-        if (tok_hex(&t[3], 0, UINT32_MAX, &v) < 0)
+        if (lex_hex(t[3].s, t[3].n, 0, UINT32_MAX, &v) < 0)
             PERR("bad RDRA '%.*s'", (int)t[3].n, t[3].s);
         rec->rdra = (uint32_t)v;
-        if (tok_dec(&t[4], 65535, &v) < 0)
+        if (lex_dec(t[4].s, t[4].n, 65535, &v) < 0)
             PERR("bad RCVRL '%.*s' (0..65535)", (int)t[4].n, t[4].s);
         rec->rcvrl = (uint32_t)v;
-        if (tok_hex(&t[5], 0, UINT32_MAX, &v) < 0)
+        if (lex_hex(t[5].s, t[5].n, 0, UINT32_MAX, &v) < 0)
             PERR("bad TDRA '%.*s'", (int)t[5].n, t[5].s);
         rec->tdra = (uint32_t)v;
-        if (tok_dec(&t[6], 65535, &v) < 0)
+        if (lex_dec(t[6].s, t[6].n, 65535, &v) < 0)
             PERR("bad XMTRL '%.*s' (0..65535)", (int)t[6].n, t[6].s);
         rec->xmtrl = (uint32_t)v;
-    } else if (tok_is(k, "SRESET")) {
+    } else if (lex_tok_is(k, "SRESET")) {
         rec->kind = DTRACE_SRESET;
         if (n != 2)
             PERR("SRESET takes no arguments");
-    } else if (tok_is(k, "MEM")) {
+    } else if (lex_tok_is(k, "MEM")) {
         rec->kind = DTRACE_MEM;
         if (n != 4)
             PERR("MEM needs ADDRESS HEXBYTES");
-        if (tok_hex(&t[2], 0, UINT64_MAX, &v) < 0)
+        if (lex_hex(t[2].s, t[2].n, 0, UINT64_MAX, &v) < 0)
             PERR("bad MEM address '%.*s'", (int)t[2].n, t[2].s);
         rec->addr = v;
         if (t[3].n == 0 || t[3].n % 2 || t[3].n / 2 > DTRACE_MEM_MAX)
             PERR("MEM bytes must be an even number of hex digits, 2..%u", 2 * DTRACE_MEM_MAX);
         for (size_t i = 0; i < t[3].n; i += 2) {
-            int hi = hexval(t[3].s[i]), lo = hexval(t[3].s[i + 1]);
+            int hi = lex_hexval(t[3].s[i]), lo = lex_hexval(t[3].s[i + 1]);
             if (hi < 0 || lo < 0)
                 PERR("bad hex byte '%.2s' in MEM data", t[3].s + i);
             buf[i / 2] = (uint8_t)(hi << 4 | lo);
@@ -322,7 +237,7 @@ int dtrace_parse_record(const char *line, DtraceRec *rec, uint8_t *buf, char *er
 int dtrace_parse_mac(const char *s, uint8_t mac[6])
 {
     for (int i = 0; i < 6; i++) {
-        int hi = hexval(s[0]), lo = hi < 0 ? -1 : hexval(s[1]);
+        int hi = lex_hexval(s[0]), lo = hi < 0 ? -1 : lex_hexval(s[1]);
         if (hi < 0 || lo < 0)
             return -1;
         mac[i] = (uint8_t)(hi << 4 | lo);
@@ -357,9 +272,8 @@ static int dtrace_header_line(DtraceReader *r, const char *line, unsigned ln)
     if (kl == 7 && !memcmp(line, "@source", 7)) {
         snprintf(r->hdr.source, sizeof r->hdr.source, "%s", val);
     } else if (kl == 4 && !memcmp(line, "@bar", 4)) {
-        Tok t = {val, strlen(val)};
         uint64_t v;
-        if (tok_hex(&t, 0, UINT64_MAX, &v) < 0) {
+        if (lex_hex(val, strlen(val), 0, UINT64_MAX, &v) < 0) {
             snprintf(r->err, sizeof r->err, "%s:%u: bad @bar '%s'", r->path, ln, val);
             return -1;
         }
@@ -411,9 +325,8 @@ DtraceReader *dtrace_open(const char *path, char *err, size_t errlen)
                       path, DTRACE_MAGIC, DTRACE_VERSION);
         goto fail;
     }
-    Tok vt = {line + ml + 1, strlen(line + ml + 1)};
     uint64_t ver;
-    if (tok_dec(&vt, 1000000, &ver) < 0) {
+    if (lex_dec(line + ml + 1, strlen(line + ml + 1), 1000000, &ver) < 0) {
         dtrace_seterr(err, errlen, "%s:1: bad format version '%s'", path, line + ml + 1);
         goto fail;
     }

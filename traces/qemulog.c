@@ -1,5 +1,6 @@
 /* qemulog: QEMU trace-log importer and any-format trace input; see qemulog.h. */
 #include "traces/qemulog.h"
+#include "traces/lex.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -27,78 +28,15 @@ struct QemulogReader {
     char err[DTRACE_ERR_MAX];
 };
 
-typedef struct QTok {
-    const char *s;
-    size_t n;
-} QTok;
-
-static int qsplit(const char *p, QTok *t, int max)
-{
-    int n = 0;
-    for (;;) {
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (!*p)
-            return n;
-        if (n == max)
-            return -1;
-        t[n].s = p;
-        while (*p && *p != ' ' && *p != '\t')
-            p++;
-        t[n].n = (size_t)(p - t[n].s);
-        n++;
-    }
-}
-
-static bool qtok_is(const QTok *t, const char *w)
-{
-    return t->n == strlen(w) && memcmp(t->s, w, t->n) == 0;
-}
-
-static int qhexdig(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Parses "0x<hex>" in s[0..n); 1..16 digits. */
-static int qhex(const char *s, size_t n, uint64_t *out)
-{
-    if (n < 3 || n > 18 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
-        return -1;
-    uint64_t v = 0;
-    for (size_t i = 2; i < n; i++) {
-        int h = qhexdig(s[i]);
-        if (h < 0)
-            return -1;
-        v = v << 4 | (uint64_t)h;
-    }
-    *out = v;
-    return 0;
-}
-
+/* QEMU log decimals: 1..19 digits. */
 static int qdec(const char *s, size_t n, uint64_t *out)
 {
-    if (n == 0 || n > 19)
-        return -1;
-    uint64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)s[i]))
-            return -1;
-        v = v * 10 + (uint64_t)(s[i] - '0');
-    }
-    *out = v;
-    return 0;
+    return n > 19 ? -1 : lex_dec(s, n, UINT64_MAX, out);
 }
 
 /* "key=<hex or dec>" token; hex when it starts with 0x. Optional "[n]" suffix goes
  * to *bracket (when not NULL). */
-static int qkv(const QTok *t, const char *key, uint64_t *out, uint64_t *bracket)
+static int qkv(const LexTok *t, const char *key, uint64_t *out, uint64_t *bracket)
 {
     size_t kl = strlen(key);
     if (t->n <= kl + 1 || memcmp(t->s, key, kl) != 0 || t->s[kl] != '=')
@@ -114,7 +52,7 @@ static int qkv(const QTok *t, const char *key, uint64_t *out, uint64_t *bracket)
         vn = (size_t)(lb - v);
     }
     if (vn >= 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X'))
-        return qhex(v, vn, out);
+        return lex_hex(v, vn, 0, UINT64_MAX, out);
     return qdec(v, vn, out);
 }
 
@@ -273,8 +211,8 @@ void qemulog_close(QemulogReader *r)
 static int qpcnet_event(QemulogReader *r, unsigned ln, const char *ev, size_t evn, const char *args,
                         bool condensed, DtraceRec *rec)
 {
-    QTok t[8];
-    int n = qsplit(args, t, 8);
+    LexTok t[8];
+    int n = lex_split(args, t, 8, false);
     uint64_t v, b;
 #define EVIS(name) (evn == strlen(name) && memcmp(ev, name, evn) == 0)
     /* The raw log prints the device pointer first ("s=0x..."); extract.py drops it. */
@@ -367,27 +305,27 @@ static int qraw_line(QemulogReader *r, const char *l, unsigned ln, DtraceRec *re
         const char *nm = strstr(args, "name '");
         if (!nm || !strstr(nm, "pcnet"))
             return 0; /* another device's region */
-        QTok t[14];
-        int n = qsplit(args, t, 14);
+        LexTok t[14];
+        int n = lex_split(args, t, 14, false);
         uint64_t addr, val, size;
-        if (n != 12 || !qtok_is(&t[0], "cpu") || !qtok_is(&t[2], "mr") || !qtok_is(&t[4], "addr") ||
-            !qtok_is(&t[6], "value") || !qtok_is(&t[8], "size") || !qtok_is(&t[10], "name")) {
+        if (n != 12 || !lex_tok_is(&t[0], "cpu") || !lex_tok_is(&t[2], "mr") || !lex_tok_is(&t[4], "addr") ||
+            !lex_tok_is(&t[6], "value") || !lex_tok_is(&t[8], "size") || !lex_tok_is(&t[10], "name")) {
             qerr(r, ln, "malformed %.*s line: expected 'cpu N mr 0x.. addr 0x.. value 0x.. size N "
                  "name 'pcnet-io''", (int)evn, ev);
             return -1;
         }
-        if (!qtok_is(&t[11], "'pcnet-io'")) {
-            if (qtok_is(&t[11], "'pcnet-mmio'"))
+        if (!lex_tok_is(&t[11], "'pcnet-io'")) {
+            if (lex_tok_is(&t[11], "'pcnet-mmio'"))
                 qerr(r, ln, "pcnet-mmio (BAR1) accesses are not supported; record through the I/O BAR");
             else
                 qerr(r, ln, "unexpected region name %.*s", (int)t[11].n, t[11].s);
             return -1;
         }
-        if (qhex(t[5].s, t[5].n, &addr) < 0) {
+        if (lex_hex(t[5].s, t[5].n, 0, UINT64_MAX, &addr) < 0) {
             qerr(r, ln, "bad addr '%.*s'", (int)t[5].n, t[5].s);
             return -1;
         }
-        if (qhex(t[7].s, t[7].n, &val) < 0) {
+        if (lex_hex(t[7].s, t[7].n, 0, UINT64_MAX, &val) < 0) {
             qerr(r, ln, "bad value '%.*s'", (int)t[7].n, t[7].s);
             return -1;
         }
@@ -444,19 +382,19 @@ static int qcondensed(QemulogReader *r, const char *l, unsigned ln, DtraceRec *r
     const char *sp = strchr(l, ' ');
     if (sp && strncmp(sp, " CON", 4) == 0 && (sp[4] == ' ' || sp[4] == '\0'))
         return 0;
-    QTok t[16];
-    int n = qsplit(l, t, 16);
+    LexTok t[16];
+    int n = lex_split(l, t, 16, false);
     uint64_t tu, v;
     if (n < 2 || qdec(t[0].s, t[0].n, &tu) < 0)
         goto bad;
     rec->t_ns = tu * 1000u;
-    if (qtok_is(&t[1], "R") || qtok_is(&t[1], "W")) {
+    if (lex_tok_is(&t[1], "R") || lex_tok_is(&t[1], "W")) {
         uint64_t off, size, val;
         if (n != 5 && n != 6) {
             qerr(r, ln, "port access needs 't_us R|W 0xOFF SIZE 0xVALUE [REG]'");
             return -1;
         }
-        if (qhex(t[2].s, t[2].n, &off) < 0 || off > 0x1f) {
+        if (lex_hex(t[2].s, t[2].n, 0, UINT64_MAX, &off) < 0 || off > 0x1f) {
             qerr(r, ln, "bad offset '%.*s' (0x00..0x1f)", (int)t[2].n, t[2].s);
             return -1;
         }
@@ -465,18 +403,18 @@ static int qcondensed(QemulogReader *r, const char *l, unsigned ln, DtraceRec *r
             qerr(r, ln, "bad access size '%.*s' at offset 0x%02" PRIx64, (int)t[3].n, t[3].s, off);
             return -1;
         }
-        if (qhex(t[4].s, t[4].n, &val) < 0 || val > qmask((unsigned)size)) {
+        if (lex_hex(t[4].s, t[4].n, 0, UINT64_MAX, &val) < 0 || val > qmask((unsigned)size)) {
             qerr(r, ln, "bad value '%.*s' for a %" PRIu64 "-byte access", (int)t[4].n, t[4].s, size);
             return -1;
         }
-        rec->kind = qtok_is(&t[1], "R") ? DTRACE_READ : DTRACE_WRITE;
+        rec->kind = lex_tok_is(&t[1], "R") ? DTRACE_READ : DTRACE_WRITE;
         rec->off = (uint8_t)off;
         rec->size = (uint8_t)size;
         rec->value = (uint32_t)val;
         r->have_t0 = true;
         return 1;
     }
-    if (qtok_is(&t[1], "IRQ")) {
+    if (lex_tok_is(&t[1], "IRQ")) {
         if (n != 3 || qdec(t[2].s, t[2].n, &v) < 0 || v > 1) {
             qerr(r, ln, "IRQ needs a level 0 or 1");
             return -1;
@@ -485,7 +423,7 @@ static int qcondensed(QemulogReader *r, const char *l, unsigned ln, DtraceRec *r
         rec->level = (uint8_t)v;
         return 1;
     }
-    if (qtok_is(&t[1], "EV")) {
+    if (lex_tok_is(&t[1], "EV")) {
         if (n < 3) {
             qerr(r, ln, "EV needs an event name");
             return -1;
