@@ -270,22 +270,30 @@ void model_print_summary(const Model *m, FILE *out)
         snprintf(path, sizeof path, "hosted with%s%s%s", s->vmm.port_handling ? " port handling in the VMM" : "",
                  s->vmm.sc_enabled ? (s->vmm.port_handling ? ", send combining" : " send combining") : "",
                  s->vmm.irq_notification ? ((s->vmm.port_handling || s->vmm.sc_enabled) ? ", IRQ notification" : " IRQ notification") : "");
-    fprintf(out, "%s: %s, %s, %" PRId64 " bytes in %" PRId64 "-byte send()s, MSS %u\n",
-            cfg_name(s->cfg), path,
-            pcnet32_personality_name(s->pers), cfg_int(s->cfg, CFG_WORKLOAD_BYTES),
-            cfg_int(s->cfg, CFG_WORKLOAD_SEND_BYTES), s->tcp.mss);
-    fprintf(out, "goodput %.2f Mb/s   tx %.0f frames/s   rx %.0f frames/s   CPU busy %.1f %%  idle %.1f %%\n",
-            MV("goodput_mbps"), MV("tx_frames_per_s"), MV("rx_frames_per_s"), MV("cpu_busy_pct"),
-            MV("cpu_idle_pct"));
+    if (s->replay) /* the workload is the capture: rates and latency in its own table below */
+        fprintf(out, "%s: %s, %s, replaying %s\n", cfg_name(s->cfg), path,
+                pcnet32_personality_name(s->pers), cfg_str(s->cfg, CFG_REPLAY_PCAP));
+    else
+        fprintf(out, "%s: %s, %s, %" PRId64 " bytes in %" PRId64 "-byte send()s, MSS %u\n",
+                cfg_name(s->cfg), path, pcnet32_personality_name(s->pers),
+                cfg_int(s->cfg, CFG_WORKLOAD_BYTES), cfg_int(s->cfg, CFG_WORKLOAD_SEND_BYTES),
+                s->tcp.mss);
+    if (!s->replay)
+        fprintf(out, "goodput %.2f Mb/s   ", MV("goodput_mbps"));
+    fprintf(out, "tx %.0f frames/s   rx %.0f frames/s   CPU busy %.1f %%  idle %.1f %%\n",
+            MV("tx_frames_per_s"), MV("rx_frames_per_s"), MV("cpu_busy_pct"), MV("cpu_idle_pct"));
     fprintf(out, "per transmitted frame: %.2f world switches, %.2f port accesses (%.2f in the VMM, "
             "%.2f switching), %.2f virtual IRQs, %.2f host IRQs, %.2f send() calls\n",
             MV("world_switches_per_tx_frame"), MV("port_accesses_per_tx_frame"),
             MV("port_accesses_in_vmm_per_tx_frame"), MV("port_accesses_switching_per_tx_frame"),
             MV("virtual_irqs_per_tx_frame"), MV("host_irqs_per_tx_frame"), MV("syscalls_per_tx_frame"));
     json_t *lat = json_object_get(mt, "latency_us");
-    fprintf(out, "segment latency (send() to peer TCP): p50 %.1f us  p90 %.1f us  p99 %.1f us  max %.1f us\n\n",
-            json_real_value(json_object_get(lat, "p50")), json_real_value(json_object_get(lat, "p90")),
-            json_real_value(json_object_get(lat, "p99")), json_real_value(json_object_get(lat, "max")));
+    if (!s->replay)
+        fprintf(out, "segment latency (send() to peer TCP): p50 %.1f us  p90 %.1f us  p99 %.1f us  "
+                "max %.1f us\n", json_real_value(json_object_get(lat, "p50")),
+                json_real_value(json_object_get(lat, "p90")),
+                json_real_value(json_object_get(lat, "p99")), json_real_value(json_object_get(lat, "max")));
+    fprintf(out, "\n");
     print_table(out, "Total time", json_object_get(bd, "total"), TOTAL_LABELS,
                 sizeof TOTAL_LABELS / sizeof TOTAL_LABELS[0], txf);
     if (s->hosted) {
