@@ -212,8 +212,10 @@ static void lbl_add(Lbl *l, const char *s)
     l->n += k;
 }
 
-/* Label of summary row r over the axes in [1, naxes] except `skip`. */
-static char *row_label(const Csv *s, size_t r, size_t naxes, size_t skip, bool names, const char *sep)
+/* Label of row r over the axes 1..naxes except `skip` (0: none); axis a is column
+ * first + a - 1 (summary.csv: first = 1; sweep.csv: point, repeat, seed, so 3). */
+static char *row_label(const Csv *s, size_t r, size_t first, size_t naxes, size_t skip, bool names,
+                       const char *sep)
 {
     Lbl l = {0};
     lbl_add(&l, "");
@@ -223,10 +225,10 @@ static char *row_label(const Csv *s, size_t r, size_t naxes, size_t skip, bool n
         if (l.n)
             lbl_add(&l, sep);
         if (names) {
-            lbl_add(&l, short_name(cell(s, 0, a)));
+            lbl_add(&l, short_name(cell(s, 0, first + a - 1)));
             lbl_add(&l, "=");
         }
-        lbl_add(&l, cell(s, r, a));
+        lbl_add(&l, cell(s, r, first + a - 1));
     }
     return l.p;
 }
@@ -257,7 +259,7 @@ static int write_series(const Csv *s, size_t naxes, size_t ax, const char *path,
     size_t *series = calloc(nrows + 1, sizeof *series), nseries = 0;
     double xmin = INFINITY, xmax = -INFINITY;
     for (size_t r = 1; r <= nrows; r++) {
-        char *l = row_label(s, r, naxes, ax, true, ", ");
+        char *l = row_label(s, r, 1, naxes, ax, true, ", ");
         size_t k;
         for (k = 0; k < nseries; k++)
             if (strcmp(labels[k], l) == 0)
@@ -357,7 +359,7 @@ static int write_breakdown(const Csv *s, size_t naxes, const char *path, char *x
     }
     fputc('\n', f);
     for (size_t r = 1; r < s->nrows; r++) {
-        char *l = row_label(s, r, naxes, 0, false, " / ");
+        char *l = row_label(s, r, 1, naxes, 0, false, " / ");
         put_label(f, l[0] ? l : "model");
         free(l);
         for (int i = 0; i < ncats; i++)
@@ -415,23 +417,15 @@ static int write_latency(const char *dir, const Csv *w, size_t naxes, const char
     char **labels = calloc(w->nrows + 1, sizeof *labels);
     size_t nl = 0;
     for (size_t r = 1; r < w->nrows; r++) {
-        Lbl l = {0};
-        lbl_add(&l, "");
-        for (size_t a = 0; a < naxes; a++) {
-            if (l.n)
-                lbl_add(&l, ", ");
-            lbl_add(&l, short_name(cell(w, 0, 3 + a)));
-            lbl_add(&l, "=");
-            lbl_add(&l, cell(w, r, 3 + a));
-        }
+        char *l = row_label(w, r, 3, naxes, 0, true, ", ");
         size_t k;
         for (k = 0; k < nl; k++)
-            if (strcmp(labels[k], l.p) == 0)
+            if (strcmp(labels[k], l) == 0)
                 break;
         if (k == nl)
-            labels[nl++] = l.p;
+            labels[nl++] = l;
         else
-            free(l.p);
+            free(l);
     }
     FILE *f = fopen(path, "w");
     int nseries = 0;
@@ -442,17 +436,9 @@ static int write_latency(const char *dir, const Csv *w, size_t naxes, const char
         Bucket *b = NULL;
         size_t nb = 0;
         for (size_t r = 1; r < w->nrows; r++) {
-            Lbl l = {0};
-            lbl_add(&l, "");
-            for (size_t a = 0; a < naxes; a++) {
-                if (l.n)
-                    lbl_add(&l, ", ");
-                lbl_add(&l, short_name(cell(w, 0, 3 + a)));
-                lbl_add(&l, "=");
-                lbl_add(&l, cell(w, r, 3 + a));
-            }
-            bool mine = strcmp(l.p, labels[k]) == 0;
-            free(l.p);
+            char *l = row_label(w, r, 3, naxes, 0, true, ", ");
+            bool mine = strcmp(l, labels[k]) == 0;
+            free(l);
             if (!mine)
                 continue;
             char file[4400];
