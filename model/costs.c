@@ -25,6 +25,7 @@ static const char *const cat_names[CAT__COUNT] = {
     [CAT_HOST_OTHER] = "host_other",
     [CAT_NATIVE_GUEST] = "native_guest",
     [CAT_NATIVE_PORT_IO] = "native_port_io",
+    [CAT_HLT_ENTRY] = "hlt_entry",
 };
 
 const char *cost_cat_name(CostCat c)

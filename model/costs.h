@@ -39,6 +39,9 @@ typedef enum CostCat {
     CAT_HOST_OTHER,           /* other host work: VMApp select() */
     CAT_NATIVE_GUEST,         /* native: the guest OS and nettest on the bare machine */
     CAT_NATIVE_PORT_IO,       /* native: port accesses */
+    CAT_HLT_ENTRY,            /* hosted: a guest HLT up to the CPU's real idle (its trap, the
+                               * world switch to the VMApp, the select() it blocks in): idle
+                               * as the paper measured it, from the HLT (docs/model.md §6) */
     CAT__COUNT
 } CostCat;
 

@@ -4,6 +4,7 @@
 #include "model/model.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,6 +31,10 @@ static void enter_guest(Sys *s)
 static void boot(Sys *s)
 {
     enter_guest(s);
+    if (s->dtg) { /* a recorded driver: its probe and open */
+        dtg_boot(s->dtg);
+        return;
+    }
     int probed = pcnet32_probe(s->drv);
     sys_drv_done(s);
     if (probed != 0) {
@@ -193,15 +198,44 @@ static int replay_options(const Config *cfg, ReplayOptions *o, char *err, size_t
     return 0;
 }
 
+/* replay.* keys -> DtgOptions (driver-trace replay); -1 with a message. */
+static int dtg_options(const Config *cfg, DtgOptions *o, char *err, size_t errlen)
+{
+    memset(o, 0, sizeof *o);
+    o->trace = cfg_str(cfg, CFG_REPLAY_DRIVER_TRACE);
+    o->pcap = cfg_str(cfg, CFG_REPLAY_PCAP);
+    o->wire_pcap = cfg_str(cfg, CFG_REPLAY_WIRE_PCAP);
+    const char *mac = cfg_str(cfg, CFG_REPLAY_VM_MAC);
+    if (mac[0]) {
+        if (dtrace_parse_mac(mac, o->vm_mac) != 0) {
+            snprintf(err, errlen, "replay.vm_mac: \"%s\" is not a MAC address (aa:bb:cc:dd:ee:ff)", mac);
+            return -1;
+        }
+        o->has_mac = true;
+    }
+    if (!strcmp(o->pcap, "-")) {
+        snprintf(err, errlen, "replay.pcap: a driver-trace replay reads its capture from a file, not "
+                 "standard input");
+        return -1;
+    }
+    return 0;
+}
+
+#define DTG_GMEM_BYTES (1ull << 32) /* a recording's rings may sit anywhere in 32-bit space */
+
 Model *model_new(const Config *cfg, char *err, size_t errlen)
 {
-    bool replay = cfg_str(cfg, CFG_REPLAY_PCAP)[0] != 0;
+    bool dtrace = cfg_str(cfg, CFG_REPLAY_DRIVER_TRACE)[0] != 0;
+    DtgOptions dto;
+    if (dtrace && dtg_options(cfg, &dto, err, errlen) != 0)
+        return NULL;
+    bool replay = cfg_str(cfg, CFG_REPLAY_PCAP)[0] != 0 || dtrace;
     if (!replay && cfg_str(cfg, CFG_REPLAY_WIRE_PCAP)[0]) {
         snprintf(err, errlen, "replay.wire_pcap: only a pcap replay (replay.pcap) writes the wire");
         return NULL;
     }
     ReplayOptions ro;
-    if (replay && replay_options(cfg, &ro, err, errlen) != 0)
+    if (replay && !dtrace && replay_options(cfg, &ro, err, errlen) != 0)
         return NULL;
     if (replay) {
         /* the nettest checks below do not apply */
@@ -239,9 +273,20 @@ Model *model_new(const Config *cfg, char *err, size_t errlen)
     memcpy(s->peer_mac, PEER_MAC, 6);
     s->total_bytes = (uint64_t)cfg_int(cfg, CFG_WORKLOAD_BYTES);
     s->warmup_bytes = (uint64_t)cfg_int(cfg, CFG_WORKLOAD_WARMUP_BYTES);
-    s->gmem = gmem_new((uint64_t)cfg_int(cfg, CFG_GUEST_RAM_MB) << 20);
+    uint64_t ram = (uint64_t)cfg_int(cfg, CFG_GUEST_RAM_MB) << 20;
+    s->gmem = gmem_new(dtrace && ram < DTG_GMEM_BYTES ? DTG_GMEM_BYTES : ram);
     s->latency = stats_hist_new();
-    if (replay && s->q) {
+    if (dtrace && s->q) {
+        /* the recorded driver: its trace, its frames, the VM's MAC from its probe */
+        s->dtg = dtg_new(s, &dto, err, errlen);
+        if (!s->dtg) {
+            model_free(m);
+            return NULL;
+        }
+        s->replay = dtg_replay(s->dtg);
+        dtg_vm_mac(s->dtg, s->guest_mac);
+        s->warmup_bytes = 0;
+    } else if (replay && s->q) {
         /* before the device exists: the VM's MAC comes from the capture */
         s->replay = replay_new(s, &ro, err, errlen);
         if (!s->replay) {
@@ -264,6 +309,9 @@ Model *model_new(const Config *cfg, char *err, size_t errlen)
     wire_set_rx(&s->wire, WIRE_TO_HOST, s->hosted ? vmnet_wire_rx : vmapp_native_wire_rx, s);
     cpu_init(&s->cpu, s->q, dispatch, s, s->hosted ? s->costs.world_switch : 0,
              s->hosted ? s->costs.ws_penalty : 0);
+    /* one stream for every varied cost, host and peer (docs/model.md section 6) */
+    cpu_set_variability(&s->cpu, (uint32_t)llround(cfg_num(cfg, CFG_COSTS_VARIABILITY_PCT) * 1e4),
+                        (uint64_t)cfg_int(cfg, CFG_SEED) ^ 0x76617269616269ULL);
     vmm_init(s); /* after the CPU: it watches its world switches */
     if (s->hosted) {
         cpu_set_preempt(&s->cpu, preempt, s);
@@ -276,6 +324,8 @@ Model *model_new(const Config *cfg, char *err, size_t errlen)
         model_free(m);
         return NULL;
     }
+    if (s->dtg)
+        dtg_attach(s->dtg, ports);
     if (s->replay)
         replay_attach(s->replay);
     if (s->warmup_bytes == 0)
@@ -293,6 +343,7 @@ void model_free(Model *m)
         return;
     Sys *s = &m->s;
     replay_free(s->replay); /* an unfinished wire pcap is discarded */
+    dtg_free(s->dtg);
     pcnet32_free(s->drv);
     vmapp_free(s);
     vmnet_free(s);

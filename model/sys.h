@@ -13,6 +13,7 @@
 #include "model/costs.h"
 #include "model/gmem.h"
 #include "model/guest/pcnet32.h"
+#include "model/guest/dtguest.h"
 #include "model/guest/kernel.h"
 #include "model/guest/replay.h"
 #include "model/guest/tcp.h"
@@ -73,6 +74,8 @@ typedef struct Sys {
     int tl_cpu, tl_world, tl_wire[2], tl_peer;
     uint64_t tl_flow; /* flow of the segment in the driver's start_xmit, 0: none */
     Replay *replay;        /* pcap replay workload (replay.pcap, model/guest/replay.h), or NULL */
+    Dtg *dtg;              /* driver-trace replay (replay.driver_trace, model/guest/dtguest.h), or NULL;
+                            * its frames' accounting is s->replay */
 } Sys;
 
 struct Model {

@@ -77,6 +77,9 @@ static const char usage_run[] =
     "                       the modelled host allows\n"
     "  --speed X            timed pace: play the capture X times faster (default 1)\n"
     "  --wire-pcap OUT      write the simulated wire as a nanosecond pcap\n"
+    "  --driver-trace FILE  replay a recorded guest-driver trace (vnicsim-dtrace, raw QEMU\n"
+    "                       log, pcnet-ports.txt; gzip too) in place of the guest driver;\n"
+    "                       --pcap (default: net.pcap beside FILE) supplies the frames\n"
     "  --timeline FILE      also write the run as Chrome/Perfetto trace-event JSON\n"
     "                       (ui.perfetto.dev, chrome://tracing): every CPU charge as a\n"
     "                       slice named by its category, idle, the world, the wire, the\n"
@@ -168,7 +171,7 @@ static int replay_opt(int argc, char **argv, int *i, CfgArgs *ca)
     static const struct { const char *opt, *key; bool str; } map[] = {
         {"--pcap", "replay.pcap", true},           {"--vm-mac", "replay.vm_mac", true},
         {"--pace", "replay.pace", true},           {"--speed", "replay.speed", false},
-        {"--wire-pcap", "replay.wire_pcap", true},
+        {"--wire-pcap", "replay.wire_pcap", true}, {"--driver-trace", "replay.driver_trace", true},
     };
     static char *owned[sizeof map / sizeof map[0]]; /* kept for the process's life */
     for (size_t n = 0; n < sizeof map / sizeof map[0]; n++) {

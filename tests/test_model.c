@@ -2,6 +2,7 @@
  * structural invariants of a small Workstation 2.0 run, wire timing, delayed ACKs,
  * warm-up exclusion, and the native vs ws2 preset difference. Short transfers. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,7 +105,12 @@ static void test_ws2_structure(void)
     CHECKF(nirq >= geti(r, "counts.host_nic_irqs_cna") &&
            nirq <= susp + geti(r, "counts.rx_frames_wire") + geti(r, "counts.host_nic_irqs_cx") + 1,
            "NIC IRQs %" PRId64 ", suspends %" PRId64, nirq, susp);
-    CHECK_EQ_U(geti(r, "counts.vmnet_rx"), geti(r, "counts.rx_frames_wire"));
+    /* every received frame reaches the VM, but one that arrives while the VMApp
+     * emulates an access waits in VMNet for its next IRQ-induced return: one may
+     * cross either end of the measured interval */
+    CHECKF(llabs(geti(r, "counts.vmnet_rx") - geti(r, "counts.rx_frames_wire")) <= 2,
+           "VMNet receives %" PRId64 ", frames from the wire %" PRId64, geti(r, "counts.vmnet_rx"),
+           geti(r, "counts.rx_frames_wire"));
     CHECK(geti(r, "counts.host_irqs") >= nirq);
     /* every host IRQ taken while the VMM ran is a counted world-switch round trip */
     CHECK_EQ_U(geti(r, "counts.host_irqs_forced"),
@@ -319,17 +325,17 @@ static void test_preset_diff(void)
     cfg_free(b);
 }
 
-/* Host IRQs preempt guest routines (model/host/cpu.c): goodput no longer locks
- * into one of two regimes on a sub-microsecond change of timing. With interrupts
- * deferred to the end of the running routine, ws2-pc733 gave 73.7 Mb/s at a
- * propagation delay of 1010 ns and 62.9 at 2010 ns (whether the ACK's interrupt
- * merged with a transmit interrupt depended on when the deferred host IRQ was
- * taken). Nearby delays must now agree within a few percent, and a wide sweep
- * within the remaining phase effect (an ACK reaching the virtual Lance during
- * the guest's ISR costs it a pass; docs/model.md section 1.2). */
-static double goodput_at(const char *preset_name, const char *prop)
+/* Phase. CPU-bound, the peer's ACK for a send() reaches the host a fixed delay D
+ * (wire, cable, the peer's receive path) after the VMNet write of the segment it
+ * acknowledges, so it lands at the same point of the sender's per-send path every
+ * time: whether its receive interrupt merges with a transmit interrupt, and
+ * whether its host IRQ finds the VMM world running, is a function of D. With every
+ * event at its mean cost (costs.variability_pct 0) the model locks into one of
+ * these regimes (docs/model.md section 8.4: 67-75 Mb/s over cable lengths); with
+ * cost variability the landing point spreads and results depend smoothly on D. */
+static double goodput_at(const char *preset_name, const char *prop, const char *var, const char *seed)
 {
-    const char *const sets[] = {"workload.bytes=20000000", prop, NULL};
+    const char *const sets[] = {"workload.bytes=20000000", prop, var, seed, NULL};
     json_t *r = mf_run(preset_name, sets);
     if (!r)
         return -1;
@@ -340,23 +346,59 @@ static double goodput_at(const char *preset_name, const char *prop)
 
 static void test_robust_timing(void)
 {
-    static const char *const near[] = {"link.propagation_ns=1010", "link.propagation_ns=1510",
-                                       "link.propagation_ns=2010"};
+    /* a tiny change of the cable does not move the deterministic model */
+    double a = goodput_at("ws2-pc733", "link.propagation_ns=10", "costs.variability_pct=0", "seed=1");
+    double b = goodput_at("ws2-pc733", "link.propagation_ns=60", "costs.variability_pct=0", "seed=1");
+    CHECKF(a > 0 && fabs(a - b) / a < 0.005, "10 vs 60 ns: %.3f vs %.3f Mb/s", a, b);
+    /* with 25 % cost variability, nearby and distant delays agree */
+    static const char *const near[] = {"link.propagation_ns=760", "link.propagation_ns=1010",
+                                       "link.propagation_ns=1510"};
     static const char *const wide[] = {"link.propagation_ns=10", "link.propagation_ns=3010",
                                        "link.propagation_ns=5010"};
     for (int set = 0; set < 2; set++) {
         const char *const *props = set ? wide : near;
         double lo = 1e9, hi = 0;
         for (int i = 0; i < 3; i++) {
-            double g = goodput_at("ws2-pc733", props[i]);
+            double g = goodput_at("ws2-pc733", props[i], "costs.variability_pct=25", "seed=1");
             CHECKF(g > 0, "%s: no result", props[i]);
             lo = g < lo ? g : lo;
             hi = g > hi ? g : hi;
         }
-        double limit = set ? 1.12 : 1.03;
-        CHECKF(lo > 0 && hi / lo < limit, "%s delays: goodput %.2f .. %.2f Mb/s (limit x%.2f)",
+        double limit = set ? 1.05 : 1.03;
+        CHECKF(lo > 0 && hi / lo < limit, "%s delays, 25 %% variability: goodput %.2f .. %.2f Mb/s (limit x%.2f)",
                set ? "wide" : "nearby", lo, hi, limit);
     }
+}
+
+/* Cost variability keeps every cost's mean, is reproducible for a seed and
+ * differs between seeds. */
+static void test_variability(void)
+{
+    static const char *const v1[] = {"workload.bytes=20000000", "costs.variability_pct=25", "seed=1", NULL};
+    static const char *const v1b[] = {"workload.bytes=20000000", "costs.variability_pct=25", "seed=1", NULL};
+    static const char *const v2[] = {"workload.bytes=20000000", "costs.variability_pct=25", "seed=2", NULL};
+    json_t *r1 = mf_run("ws2-pc733", v1), *r1b = mf_run("ws2-pc733", v1b), *r2 = mf_run("ws2-pc733", v2);
+    CHECK(r1 && r1b && r2);
+    if (r1 && r1b && r2) {
+        check_accounting(r1, "variability");
+        char *j1 = json_dumps(r1, JSON_SORT_KEYS), *j1b = json_dumps(r1b, JSON_SORT_KEYS),
+             *j2 = json_dumps(r2, JSON_SORT_KEYS);
+        CHECK(j1 && j1b && j2 && strcmp(j1, j1b) == 0);
+        CHECK(j1 && j2 && strcmp(j1, j2) != 0);
+        free(j1);
+        free(j1b);
+        free(j2);
+        /* means kept: the per-event averages are the configured costs (13.80 us
+         * VMNet transmit, 3.10 us status emulation) within 1 % over ~10^4 events */
+        json_t *bt = json_object_get(json_object_get(r1, "breakdown"), "total");
+        double tx = json_real_value(json_object_get(json_object_get(bt, "vmnet_transmit"), "avg_us"));
+        double st = json_real_value(json_object_get(json_object_get(bt, "lance_status_emulation"), "avg_us"));
+        CHECKF(fabs(tx / 13.80 - 1) < 0.01, "VMNet transmit avg %.3f us", tx);
+        CHECKF(fabs(st / 3.10 - 1) < 0.01, "status emulation avg %.3f us", st);
+    }
+    json_decref(r1);
+    json_decref(r1b);
+    json_decref(r2);
 }
 
 int main(void)
@@ -369,5 +411,6 @@ int main(void)
     test_warmup();
     test_delayed_ack();
     test_robust_timing();
+    test_variability();
     return check_report("test_model");
 }

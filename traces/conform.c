@@ -13,6 +13,7 @@
 
 #include "model/gmem.h"
 #include "model/lance/pcnet.h"
+#include "traces/dtmem.h"
 #include "traces/dtrace.h"
 #include "traces/pcapin.h"
 #include "traces/qemulog.h"
@@ -20,11 +21,7 @@
 enum { CF_EXIT_OK = 0, CF_EXIT_MISMATCH = 1, CF_EXIT_INPUT = 2 };
 
 #define CF_GMEM_SIZE     (1ull << 32)  /* guest RAM seen by the model (sparse) */
-#define CF_RX_BUF        1544u         /* Linux PKT_BUF_SKB */
-#define CF_BUF_STRIDE    2048u
-#define CF_MAX_RING      512u
 #define CF_MIN_FRAME     60u           /* shortest frame on the wire without FCS */
-#define CF_FCS           4u
 #define CF_PULL_NS       5000000ull    /* how far an RX frame may move to meet the trace */
 #define CF_DEFAULT_SHOW  20
 #define CF_REG_ROWS      (2 + 128 + 128 + 2)
@@ -102,26 +99,17 @@ typedef struct Cf {
     int mode;             /* 0 between accesses, 1 in a read, 2 in a write */
     size_t cur_rec;
     CfEdges tedges, medges;
-    /* driver side */
-    bool rings;
-    unsigned swstyle;
-    bool ss32;
-    uint64_t init_addr;
-    uint32_t rdra, tdra;
-    unsigned nrxd, ntxd;
-    uint64_t bufbase;
-    unsigned rx_cur, rx_hw, tx_cur, tx_dirty;
-    unsigned rap;
-    uint16_t mode15, ladrf[4], csr1, csr2, csr3w, bcr20;
+    /* driver side: the emulated memory (traces/dtmem.h) and the CSR3 the driver wrote */
+    DtMem dm;
+    uint16_t csr3w;
     bool napi_active;     /* between the ISR's CSR3 mask write and the poll's unmask */
-    bool mode15_set;
     size_t tx_placed, tx_emitted, rx_next;
     size_t *tx_placed_k;  /* frame index of each placement, in placement order */
     /* results */
     unsigned long A, R, M, T, E, F;
     unsigned long tx_matched, tx_missing, tx_extra, tx_no_frame;
     unsigned long rx_ok, rx_bad, rx_filtered, rx_missed, rx_refused, rx_pulled, rx_postponed;
-    unsigned long guest_errors, recycled, listed;
+    unsigned long guest_errors, listed;
     CfReg reg[CF_REG_ROWS];
     CfTol tol[TOL_COUNT];
 } Cf;
@@ -315,152 +303,10 @@ static void cf_advance(Cf *c, uint64_t t)
 
 /* ------------------------------------------------------------------ driver memory side */
 
-static unsigned cf_desc_size(const Cf *c) { return c->ss32 ? 16u : 8u; }
-
-static uint64_t cf_desc_addr(const Cf *c, bool tx, unsigned i)
-{
-    return (uint64_t)(tx ? c->tdra : c->rdra) + (uint64_t)i * cf_desc_size(c);
-}
-
-static uint64_t cf_rx_buf(const Cf *c, unsigned i) { return c->bufbase + (uint64_t)i * CF_BUF_STRIDE; }
-static uint64_t cf_tx_buf(const Cf *c, unsigned i)
-{
-    return c->bufbase + (uint64_t)(CF_MAX_RING + i) * CF_BUF_STRIDE;
-}
-
-/* Writes a descriptor the way Linux does: address, length, misc, then status last. */
-static void cf_put_desc(Cf *c, bool tx, unsigned i, uint32_t addr, uint16_t length, uint16_t status)
-{
-    uint64_t a = cf_desc_addr(c, tx, i);
-    if (!c->ss32) {
-        gmem_st16(c->mem, a, (uint16_t)addr);
-        gmem_st16(c->mem, a + 4, length);
-        gmem_st16(c->mem, a + 6, 0);
-        gmem_st16(c->mem, a + 2, (uint16_t)((status & 0xff00) | ((addr >> 16) & 0xff)));
-        return;
-    }
-    bool swap = c->swstyle == 3;
-    gmem_st32(c->mem, a + (swap ? 8 : 0), addr);
-    gmem_st32(c->mem, a + (swap ? 0 : 8), 0);
-    gmem_st32(c->mem, a + 12, 0);
-    gmem_st16(c->mem, a + 4, length);
-    gmem_st16(c->mem, a + 6, status);
-}
-
-static void cf_get_desc(const Cf *c, bool tx, unsigned i, uint16_t *status, uint32_t *misc)
-{
-    uint64_t a = cf_desc_addr(c, tx, i);
-    if (!c->ss32) {
-        *status = (uint16_t)(gmem_ld16(c->mem, a + 2) & 0xff00);
-        *misc = gmem_ld16(c->mem, a + 6);
-        return;
-    }
-    bool swap = c->swstyle == 3;
-    *status = gmem_ld16(c->mem, a + 6);
-    *misc = gmem_ld32(c->mem, a + (swap ? 0 : 8));
-}
-
-static void cf_write_init_block(Cf *c, unsigned rlog, unsigned tlog)
-{
-    uint16_t mode = c->mode15_set ? c->mode15 : 0x0080;
-    uint64_t a = c->init_addr;
-    if (c->ss32) {
-        gmem_st16(c->mem, a, mode);
-        uint8_t lens[2] = {(uint8_t)(rlog << 4), (uint8_t)(tlog << 4)};
-        gmem_write(c->mem, a + 2, lens, 2);
-        gmem_write(c->mem, a + 4, c->mac, 6);
-        gmem_st16(c->mem, a + 10, 0);
-        for (int i = 0; i < 4; i++)
-            gmem_st16(c->mem, a + 12 + 2 * (unsigned)i, c->ladrf[i]);
-        gmem_st32(c->mem, a + 20, c->rdra);
-        gmem_st32(c->mem, a + 24, c->tdra);
-    } else {
-        gmem_st16(c->mem, a, mode);
-        gmem_write(c->mem, a + 2, c->mac, 6);
-        for (int i = 0; i < 4; i++)
-            gmem_st16(c->mem, a + 8 + 2 * (unsigned)i, c->ladrf[i]);
-        gmem_st16(c->mem, a + 16, (uint16_t)c->rdra);
-        gmem_st16(c->mem, a + 18, (uint16_t)((rlog & 7) << 13 | ((c->rdra >> 16) & 0xff)));
-        gmem_st16(c->mem, a + 20, (uint16_t)c->tdra);
-        gmem_st16(c->mem, a + 22, (uint16_t)((tlog & 7) << 13 | ((c->tdra >> 16) & 0xff)));
-    }
-}
-
-static unsigned cf_log2_entries(unsigned log2, bool ss32)
-{
-    if (!ss32)
-        log2 &= 7;
-    return log2 >= 9 ? 512u : 1u << log2;
-}
-
-/* The driver's open/restart: init block, RX ring owned with 1544-byte buffers, TX
- * ring empty (what pcnet32_init_ring leaves in memory). */
-static void cf_setup_rings(Cf *c, uint64_t init_addr, unsigned rlog, unsigned tlog, uint32_t rdra,
-                           uint32_t tdra, int ss32)
-{
-    c->ss32 = ss32 >= 0 ? ss32 != 0 : (c->bcr20 & 0xff) != 0;
-    c->swstyle = c->bcr20 & 0xff;
-    if (c->ss32 && c->swstyle != 3)
-        c->swstyle = 2;
-    if (!c->ss32)
-        c->swstyle = 0;
-    c->init_addr = init_addr;
-    c->rdra = rdra;
-    c->tdra = tdra;
-    c->nrxd = cf_log2_entries(rlog, c->ss32);
-    c->ntxd = cf_log2_entries(tlog, c->ss32);
-    uint64_t top = init_addr + 32;
-    uint64_t re = (uint64_t)rdra + (uint64_t)c->nrxd * 16, te = (uint64_t)tdra + (uint64_t)c->ntxd * 16;
-    if (re > top)
-        top = re;
-    if (te > top)
-        top = te;
-    c->bufbase = ((top + 0xfffff) & ~(uint64_t)0xfffff) + 0x100000;
-    if (!c->ss32) /* keep buffers in the same 16 MiB window as the rings */
-        c->bufbase = (rdra & 0xff000000u) | (c->bufbase & 0xffffff);
-    cf_write_init_block(c, rlog, tlog);
-    for (unsigned i = 0; i < c->nrxd; i++)
-        cf_put_desc(c, false, i, (uint32_t)cf_rx_buf(c, i), (uint16_t)(0xf000 | (-(int)CF_RX_BUF & 0xfff)),
-                    0x8000);
-    for (unsigned i = 0; i < c->ntxd; i++)
-        cf_put_desc(c, true, i, 0, 0, 0);
-    c->rings = true;
-    c->rx_cur = c->rx_hw = c->tx_cur = c->tx_dirty = 0;
-}
-
-/* pcnet32_rx / pcnet32_tx in the NAPI poll: hand back every RX descriptor the chip
- * has filled, reclaim every TX descriptor it has sent. */
-static void cf_recycle(Cf *c)
-{
-    if (!c->rings)
-        return;
-    for (unsigned k = 0; k < c->nrxd; k++) {
-        uint16_t st;
-        uint32_t misc;
-        cf_get_desc(c, false, c->rx_cur, &st, &misc);
-        if (st & 0x8000)
-            break;
-        cf_put_desc(c, false, c->rx_cur, (uint32_t)cf_rx_buf(c, c->rx_cur),
-                    (uint16_t)(0xf000 | (-(int)CF_RX_BUF & 0xfff)), 0x8000);
-        c->rx_cur = (c->rx_cur + 1) % c->nrxd;
-        c->recycled++;
-    }
-    while (c->tx_dirty != c->tx_cur) {
-        unsigned i = c->tx_dirty % c->ntxd;
-        uint16_t st;
-        uint32_t misc;
-        cf_get_desc(c, true, i, &st, &misc);
-        if (st & 0x8000)
-            break;
-        cf_put_desc(c, true, i, 0, 0, 0);
-        c->tx_dirty++;
-    }
-}
-
-/* pcnet32_start_xmit's memory side for TX frame k. */
+/* pcnet32_start_xmit's memory side for TX frame k (traces/dtmem.h). */
 static void cf_place_tx(Cf *c, size_t k)
 {
-    if (!c->rings)
+    if (!c->dm.rings)
         return;
     if (k >= c->ntx) {
         c->tx_no_frame++;
@@ -468,12 +314,7 @@ static void cf_place_tx(Cf *c, size_t k)
     }
     const PcapinFrame *f = &c->pc.v[c->txf[k]];
     c->tx_placed_k[c->tx_placed++] = k;
-    unsigned i = c->tx_cur % c->ntxd;
-    uint64_t buf = cf_tx_buf(c, i);
-    size_t len = f->len > 4095 ? 4095 : f->len;
-    gmem_write(c->mem, buf, f->data, len);
-    cf_put_desc(c, true, i, (uint32_t)buf, (uint16_t)(0xf000 | ((unsigned)-(int)len & 0xfff)), 0x8300);
-    c->tx_cur++;
+    dtmem_place_tx(&c->dm, f->data, f->len);
 }
 
 /* ------------------------------------------------------------------ receive side */
@@ -494,27 +335,27 @@ static void cf_check_rx(Cf *c, const PcapinFrame *f, PcnetRxResult res, unsigned
         c->rx_bad++;
         cf_mismatch(c, line, "received frame (pcap packet %u, %u bytes) stored with an error status",
                     f->index, f->len);
-        if (c->rings)
-            c->rx_hw = (c->rx_hw + 1) % c->nrxd;
+        if (c->dm.rings)
+            c->dm.rx_hw = (c->dm.rx_hw + 1) % c->dm.nrxd;
         return;
     case PCNET_RX_OK:
         break;
     }
-    if (!c->rings) {
+    if (!c->dm.rings) {
         c->rx_bad++;
         cf_mismatch(c, line, "frame received before any ring was set up (pcap packet %u)", f->index);
         return;
     }
-    unsigned i = c->rx_hw;
-    c->rx_hw = (c->rx_hw + 1) % c->nrxd;
+    unsigned i = c->dm.rx_hw;
+    c->dm.rx_hw = (c->dm.rx_hw + 1) % c->dm.nrxd;
     uint16_t st;
     uint32_t misc;
-    cf_get_desc(c, false, i, &st, &misc);
-    unsigned want_mcnt = (f->len < CF_MIN_FRAME ? CF_MIN_FRAME : f->len) + CF_FCS;
+    dtmem_get_rx_desc(&c->dm, i, &st, &misc);
+    unsigned want_mcnt = (f->len < CF_MIN_FRAME ? CF_MIN_FRAME : f->len) + DTMEM_FCS;
     unsigned mcnt = misc & 0xfff;
-    uint8_t buf[CF_RX_BUF];
-    size_t n = f->len < CF_RX_BUF ? f->len : CF_RX_BUF;
-    bool data_ok = gmem_read(c->mem, cf_rx_buf(c, i), buf, n) == 0 && memcmp(buf, f->data, n) == 0;
+    uint8_t buf[DTMEM_RX_BUF];
+    size_t n = f->len < DTMEM_RX_BUF ? f->len : DTMEM_RX_BUF;
+    bool data_ok = gmem_read(c->mem, dtmem_rx_buf(&c->dm, i), buf, n) == 0 && memcmp(buf, f->data, n) == 0;
     if ((st >> 8) != 0x03 || mcnt != want_mcnt || !data_ok) {
         c->rx_bad++;
         cf_mismatch(c, line, "RX descriptor %u for pcap packet %u: status 0x%04x (want 0x03xx), MCNT %u "
@@ -531,7 +372,7 @@ static void cf_inject(Cf *c, size_t j, uint64_t t)
     /* While the NAPI poll runs (interrupts masked in CSR3) the driver consumes frames
      * as they come, without port I/O: hand back what the chip has filled so far. */
     if (c->napi_active)
-        cf_recycle(c);
+        dtmem_recycle(&c->dm);
     cf_advance(c, t);
     int m = c->mode;
     c->mode = 0;
@@ -621,43 +462,20 @@ static int cf_plan(Cf *c, char *err, size_t errlen)
     int64_t base_off = 0;
     if (nplaced == 0 && c->pc.n && c->nacc)
         base_off = (int64_t)c->pc.v[0].t_ns - (int64_t)t->recs[c->acc[0]].t_ns;
-    size_t kk = 0;
-    for (size_t j = 0; j < c->nrx; j++) {
-        uint64_t tp = c->pc.v[c->rxf[j]].t_ns;
-        while (kk < nplaced && c->pc.v[c->txf[kk]].t_ns <= tp)
-            kk++;
-        int64_t o = base_off;
-        if (nplaced) {
-            size_t lo = kk >= 3 ? kk - 3 : 0, hi = kk + 2 < nplaced ? kk + 2 : nplaced;
-            if (hi <= lo)
-                lo = hi - 1;
-            int64_t w[5];
-            size_t nw = 0;
-            for (size_t x = lo; x < hi && nw < 5; x++)
-                w[nw++] = off[x];
-            for (size_t x = 1; x < nw; x++)
-                for (size_t y = x; y > 0 && w[y - 1] > w[y]; y--) {
-                    int64_t tmp = w[y];
-                    w[y] = w[y - 1];
-                    w[y - 1] = tmp;
-                }
-            o = w[nw / 2];
-        }
-        int64_t tm = (int64_t)tp - o;
-        c->rx_t[j] = tm < 0 ? 0 : (uint64_t)tm;
-        /* first record later than the mapped time */
-        size_t lo = 0, hi = t->n;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (t->recs[mid].t_ns <= c->rx_t[j])
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        c->rx_rec[j] = lo;
-        if (j > 0 && c->rx_rec[j] < c->rx_rec[j - 1])
-            c->rx_rec[j] = c->rx_rec[j - 1];
+    uint64_t *txt = malloc((nplaced + 1) * sizeof *txt), *rxt = malloc((c->nrx + 1) * sizeof *rxt);
+    if (!txt || !rxt) {
+        free(txt);
+        free(rxt);
+        free(off);
+        goto oom;
     }
+    for (size_t x = 0; x < nplaced; x++)
+        txt[x] = c->pc.v[c->txf[x]].t_ns;
+    for (size_t j = 0; j < c->nrx; j++)
+        rxt[j] = c->pc.v[c->rxf[j]].t_ns;
+    dtmem_plan_rx(t->recs, t->n, off, txt, nplaced, base_off, rxt, c->nrx, c->rx_t, c->rx_rec);
+    free(txt);
+    free(rxt);
     free(off);
     return 0;
 oom:
@@ -696,44 +514,7 @@ static size_t cf_postpone(Cf *c, size_t j, size_t r)
 
 static void cf_do_events_for_init(Cf *c, size_t ri)
 {
-    /* The INIT/RLEN/RINGS events QEMU logged while executing this write follow it. */
-    const QemulogTrace *t = &c->tr;
-    bool got_init = false, got_rlen = false, got_rings = false;
-    uint64_t ia = 0;
-    unsigned rl = 5, tl = 4;
-    uint32_t rdra = 0, tdra = 0;
-    int ss32 = -1;
-    for (size_t i = ri + 1; i < t->n; i++) {
-        const DtraceRec *r = &t->recs[i];
-        if (r->kind == DTRACE_READ || r->kind == DTRACE_WRITE)
-            break;
-        if (r->kind == DTRACE_INIT) {
-            got_init = true;
-            ia = r->addr;
-        } else if (r->kind == DTRACE_RLEN) {
-            got_rlen = true;
-            rl = r->rlen;
-            tl = r->tlen;
-        } else if (r->kind == DTRACE_RINGS) {
-            got_rings = true;
-            rdra = r->rdra;
-            tdra = r->tdra;
-            ss32 = r->ss32;
-        }
-    }
-    if (!got_init) {
-        if (c->have_init_events)
-            return; /* the recorded device did not run INIT here */
-        ia = (uint64_t)c->csr1 | (uint64_t)c->csr2 << 16;
-        if (!(c->bcr20 & 0xff))
-            ia &= 0xffffff;
-    }
-    if (!got_rings) {
-        rdra = (uint32_t)((ia + 0x1000) & ~0xfffull);
-        tdra = rdra + 0x2000;
-    }
-    (void)got_rlen;
-    cf_setup_rings(c, ia, rl, tl, rdra, tdra, ss32);
+    dtmem_init_events(&c->dm, c->tr.recs, c->tr.n, ri, c->have_init_events);
 }
 
 static void cf_read(Cf *c, const DtraceRec *r, const char *name, CfReg *row)
@@ -777,28 +558,13 @@ static void cf_access(Cf *c, size_t ri)
     row->acc++;
     c->A++;
     /* driver-side bookkeeping from what the driver wrote */
-    if (r->kind == DTRACE_WRITE) {
-        uint16_t v = (uint16_t)r->value;
-        if (!strcmp(name, "CSR15")) {
-            c->mode15 = v;
-            c->mode15_set = true;
-        } else if (!strncmp(name, "CSR", 3)) {
-            int n = atoi(name + 3);
-            if (n >= 8 && n <= 11)
-                c->ladrf[n - 8] = v;
-            else if (n == 1)
-                c->csr1 = v;
-            else if (n == 2)
-                c->csr2 = v;
-        } else if (!strcmp(name, "BCR20")) {
-            c->bcr20 = v;
-        }
-    }
+    if (r->kind == DTRACE_WRITE)
+        dtmem_note_write(&c->dm, name, (uint16_t)r->value);
     /* NAPI completion (read CSR3 while the masks are set): the poll has consumed
      * the received frames and reclaimed the sent ones before this point. */
     if (c->napi && cf_is(c, a, DTRACE_WRITE, "RAP") && (r->value & 0x7f) == 3 && a + 1 < c->nacc &&
         cf_is(c, a + 1, DTRACE_READ, "CSR3") && (c->csr3w & CF_CSR3_RINTM))
-        cf_recycle(c);
+        dtmem_recycle(&c->dm);
     if (r->kind == DTRACE_WRITE && !strcmp(name, "CSR0") && (r->value & CF_CSR0_INIT))
         cf_do_events_for_init(c, ri);
     c->mode = r->kind == DTRACE_READ ? 1 : 2;
@@ -828,7 +594,7 @@ static void cf_access(Cf *c, size_t ri)
         c->napi_active = c->napi && (c->csr3w & CF_CSR3_RINTM);
     }
     if (!c->napi && r->kind == DTRACE_WRITE && !strcmp(name, "CSR0") && (r->value & 0x0600))
-        cf_recycle(c); /* legacy driver: RX/TX work inside the ISR after the acknowledge */
+        dtmem_recycle(&c->dm); /* legacy driver: RX/TX work inside the ISR after the acknowledge */
 }
 
 /* Pairs recorded and model edges in order: a pair matches when the levels agree and
@@ -898,7 +664,7 @@ static void cf_report(Cf *c)
         printf("model guest-error log lines: %lu\n", c->guest_errors);
         printf("alignment: %lu rx frames moved up to the read reporting RINT, %lu moved past a read "
                "showing RINT clear; %lu rx descriptors recycled\n", c->rx_pulled, c->rx_postponed,
-               c->recycled);
+               c->dm.recycled);
         printf("tolerated quirks:");
         bool any = false;
         for (int i = 0; i < TOL_COUNT; i++) {
@@ -996,6 +762,7 @@ static int cf_run(Cf *c)
         fprintf(stderr, "conform: cannot create the device model\n");
         return CF_EXIT_INPUT;
     }
+    dtmem_init(&c->dm, c->mem, c->mac);
     pcnet_get_quirks(c->dev, &c->q);
     cf_init_tols(c);
     char ms[20];

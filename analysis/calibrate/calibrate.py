@@ -165,12 +165,13 @@ vmm_unlisted_us = (100 - sum(v[0] for v in VMM.values())) / 100 * V
 forced_switch_us = forced * 2 * ws_us
 
 # A5: host_other = what Table 1 leaves over; the VMApp's select() after each host
-#     IRQ that found the VMM running (it returns from its ioctl and polls), and
-#     after each one taken in the host world that brought a frame for the VM (it
-#     is woken by VMNet and polls before it re-enters the VMM): every ACK's, plus
-#     the forced transmit interrupts and the forced share of the ticks.
+#     IRQ that found the VMM running (it returns from its ioctl and polls). A host
+#     IRQ taken in the host world (the VMApp busy emulating an access) wakes nobody:
+#     its frame waits in VMNet for the next IRQ-induced return (model/host/vmnet.c),
+#     so the selects are the forced switches: the forced transmit interrupts and the
+#     forced share of the ACKs' and the ticks' interrupts.
 host_other_pct = 100 - sum(v[0] for v in TOTAL.values())
-selects = TX_FORCED + n_ack_model + (HZ / R) * f_vmm
+selects = forced
 select_us = host_other_pct / 100 * T / selects
 
 # A6: virtual IRQ delivery, per IRQ.
@@ -237,7 +238,7 @@ derived = {
     "guest_priv_insn_cycles": (cyc(priv_us), f"derived: Table 1 'Other guest instructions requiring virtualization' 11.6 % of VMM / {priv:.2f} privileged instructions per frame (structural counts) = {priv_us:.3f} us"),
     "vmm_trap_cycles": (cyc(trap_us), f"derived: Table 1 'Transitioning' 4.8 % of VMM / {traps:.1f} traps per frame = {trap_us:.3f} us"),
     "host_irq_cycles": (cyc(host_irq_us), f"derived: Table 1 'Handling host IRQs' 3.4 % over {host_irqs:.3f} host IRQs per frame (1 NIC transmit interrupt: the 82557's command list drains between frames; {n_ack_model:.3f} receive: the peer's ACKs, every 2 x rcv_mss bytes of 1448/1448/1200-byte segments; the tick) = {host_irq_us:.3f} us; {forced:.3f} per frame force world switches: the transmit interrupt lands {T - FULL_FRAME_LAST_BIT_US:.1f} us before the next frame's write ends, in the guest's code (host stretch {TX_HOST_STRETCH_US:.1f} us), the others with the VMM world's share {f_vmm:.3f}; the switches are VMM time (host_irq_switching)"),
-    "vmapp_select_cycles": (cyc(select_us), f"derived: Table 1 remainder {host_other_pct:.1f} % (other host work) / {selects:.3f} select() calls per frame (one per host IRQ that arrives while the VMM world runs: the VMApp returns from its ioctl and polls; and one per receive interrupt taken in the host world: VMNet wakes it; see host_irq_cycles) = {select_us:.3f} us"),
+    "vmapp_select_cycles": (cyc(select_us), f"derived: Table 1 remainder {host_other_pct:.1f} % (other host work) / {selects:.3f} select() calls per frame (one per host IRQ that arrives while the VMM world runs: the VMApp returns from its ioctl and polls; a frame that reaches VMNet while the VMApp works waits for the next such return; see host_irq_cycles) = {select_us:.3f} us"),
     "guest_tcp_segment_cycles": (cyc(seg_us), f"derived: native PC-733 86 % idle at {NATIVE_FPS:.0f} frames/s = {native_busy_us:.2f} us busy per frame, minus assumed costs (1 IRQ and 12+5 port accesses per frame), over 1.5 packets per frame = {seg_us:.3f} us"),
     "guest_world_switch_penalty_cycles": (cyc(penalty_us), f"derived: Table 1 'Guest instructions not requiring virtualization' 22 % of VMM = {per_frame_vmm('guest_unvirtualized'):.2f} us per frame, minus the native guest code {guest_vm_us:.2f} us{split_note}, over {ws_per_frame:.2f} world switches per frame = {penalty_us:.3f} us"),
     "guest_vm_slowdown_pct": (slowdown_pct, f"derived: share {GAP_SPLIT:g} of the guest-code gap ({gap_us:.2f} us per frame) as a constant slowdown of guest code in the VM, over {guest_vm_us:.2f} us of guest code per frame"),

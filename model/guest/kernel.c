@@ -72,6 +72,8 @@ void guest_free(Sys *s)
 
 bool guest_irq_deliverable(const Sys *s)
 {
+    if (s->dtg) /* a recorded driver takes the NIC's interrupt where its recording did */
+        return s->gk.timer_pending || (s->vmm.nic_line && dtg_irq_wanted(s->dtg));
     return s->vmm.nic_line || s->gk.timer_pending;
 }
 
@@ -79,7 +81,7 @@ bool guest_has_work(const Sys *s)
 {
     const GuestKernel *g = &s->gk;
     return g->napi_pending || g->push_pending || g->bl_count > 0 || tcp_task_runnable(s) ||
-           (s->replay && replay_guest_has_work(s->replay));
+           (s->replay && replay_guest_has_work(s->replay)) || (s->dtg && dtg_has_work(s->dtg));
 }
 
 /* Hand the oldest backlog frame to TCP; the slot is freed after TCP is done
@@ -155,6 +157,8 @@ static void hard_irq(Sys *s, bool nested)
         s->n.guest_ticks++;
         vmm_guest_code(s, s->costs.guest_tick);
         vmm_priv_insns(s, COST_PRIV_PER_TICK);
+    } else if (s->dtg) {
+        dtg_isr(s->dtg); /* the recorded interrupt run */
     } else {
         (void)pcnet32_interrupt(s->drv);
         sys_drv_done(s);
@@ -190,6 +194,14 @@ void guest_work_routine(Sys *s)
     if (g->napi_pending || g->push_pending || g->bl_count) {
         bottom_half(s);
         g->if_on = false;
+        return;
+    }
+    if (s->dtg && dtg_has_work(s->dtg)) { /* the recorded driver's next run */
+        if (!g->in_task && dtg_task_next(s->dtg)) { /* a poll end runs as the softirq */
+            vmm_guest_ctxsw(s, s->costs.guest_ctxsw);
+            g->in_task = true;
+        }
+        dtg_step(s->dtg);
         return;
     }
     if (s->replay && replay_guest_has_work(s->replay)) { /* the replay's sender task */

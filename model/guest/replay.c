@@ -12,10 +12,11 @@
 enum { D_TX = 0, D_RX = 1 };
 
 /* where a frame was dropped outside the virtual NIC */
-enum HostDrop { HD_TXQ = 0, HD_LINK, HD_NIC_RING, HD_VMNET, HD_OVERSIZE, HD_DRIVER, HD_UNRESOLVED, HD__N };
+enum HostDrop { HD_TXQ = 0, HD_LINK, HD_NIC_RING, HD_VMNET, HD_OVERSIZE, HD_DRIVER, HD_UNRESOLVED,
+                HD_AFTER_TRACE, HD__N };
 static const char *const HD_NAMES[HD__N] = {"guest_queue", "link_queue", "host_nic_ring",
                                             "vmnet_queue", "oversize", "guest_driver",
-                                            "unresolved"};
+                                            "unresolved", "after_trace"};
 enum VnicDrop { VD_MISSED = 0, VD_FILTERED, VD_REFUSED, VD_ERROR, VD__N };
 static const char *const VD_NAMES[VD__N] = {"missed", "filtered", "refused", "error"};
 
@@ -103,6 +104,10 @@ struct Replay {
     uint64_t reg_count[REG__N];
     uint64_t reg_count0[REG__N];
     char warn[PCAPSRC_ERR_MAX];
+    /* frames supplied by the caller (replay_new_external) */
+    bool ext;
+    char ext_mac_from[32];
+    SimTime give_up;             /* drain: unresolved after this long without progress */
 };
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -354,6 +359,10 @@ static void pump(Replay *r)
     Sys *s = r->s;
     if (!r->started || r->done || s->failed)
         return;
+    if (r->ext) { /* the caller offers the frames */
+        check_done(r);
+        return;
+    }
     SimTime now = evq_now(s->q);
     while (read_head(r)) {
         const PcapsrcFrame *f = &r->head;
@@ -435,7 +444,7 @@ static void drain_event(void *opaque, uint64_t arg)
     if (r->resolutions != r->drain_mark) {
         r->drain_mark = r->resolutions;
         r->drain_since = now;
-    } else if (now - r->drain_since >= DRAIN_GIVE_UP) {
+    } else if (now - r->drain_since >= r->give_up) {
         /* nothing moved for 2 s of simulated time: count what is left as lost */
         for (int dir = 0; dir < 2; dir++) {
             ReplayDir *d = &r->d[dir];
@@ -453,7 +462,7 @@ static void drain_event(void *opaque, uint64_t arg)
         return;
     }
     r->drain_ev = true;
-    evq_after(s->q, DRAIN_CHECK, drain_event, r, 0);
+    evq_after(s->q, r->give_up < DRAIN_CHECK ? r->give_up : DRAIN_CHECK, drain_event, r, 0);
 }
 
 static void check_done(Replay *r)
@@ -466,7 +475,7 @@ static void check_done(Replay *r)
             r->drain_ev = true;
             r->drain_mark = r->resolutions;
             r->drain_since = evq_now(s->q);
-            evq_after(s->q, DRAIN_CHECK, drain_event, r, 0);
+            evq_after(s->q, r->give_up < DRAIN_CHECK ? r->give_up : DRAIN_CHECK, drain_event, r, 0);
         }
         return;
     }
@@ -557,6 +566,7 @@ Replay *replay_new(Sys *s, const ReplayOptions *o, char *err, size_t errlen)
     }
     r->s = s;
     r->pace = o->pace;
+    r->give_up = DRAIN_GIVE_UP;
     double ppm = o->speed * 1e6 + 0.5;
     r->speed_ppm = ppm < 1 ? 1 : (uint64_t)ppm;
     r->max_frame = 14 + (uint32_t)cfg_int(s->cfg, CFG_LINK_MTU_BYTES);
@@ -670,6 +680,106 @@ void replay_booted(Replay *r)
     r->feed_ev = evq_at(s->q, r->t_origin, feed_event, r, 0);
 }
 
+/* ---- frames supplied by the caller (driver-trace replay) -------------------------------- */
+
+Replay *replay_new_external(Sys *s, const char *name, const uint8_t mac[6], const char *mac_from,
+                            const char *wire_pcap, char *err, size_t errlen)
+{
+    Replay *r = calloc(1, sizeof *r);
+    if (!r) {
+        snprintf(err, errlen, "replay: out of memory");
+        return NULL;
+    }
+    r->s = s;
+    r->ext = true;
+    r->pace = REPLAY_PACE_TRACE;
+    r->speed_ppm = 1000000;
+    r->give_up = DRAIN_GIVE_UP;
+    memcpy(r->mac, mac, 6);
+    snprintf(r->ext_mac_from, sizeof r->ext_mac_from, "%s", mac_from);
+    r->max_frame = 14 + (uint32_t)cfg_int(s->cfg, CFG_LINK_MTU_BYTES);
+    if (r->max_frame > VMNET_FRAME_MAX - 4)
+        r->max_frame = VMNET_FRAME_MAX - 4;
+    r->src_name = strdup(name ? name : "");
+    r->frame = calloc(1, 65536);
+    bool oom = !r->src_name || !r->frame;
+    for (int i = 0; i < 2 && !oom; i++)
+        oom = !(r->d[i].lat = stats_hist_new()) || ring_init(&r->d[i].fl, REPLAY_INFLIGHT_MAX);
+    if (oom) {
+        snprintf(err, errlen, "replay: out of memory");
+        replay_free(r);
+        return NULL;
+    }
+    if (wire_pcap && wire_pcap[0]) {
+        r->out = pcapout_open(wire_pcap, err, errlen);
+        if (!r->out || !(r->wire_name = strdup(wire_pcap))) {
+            replay_free(r);
+            return NULL;
+        }
+    }
+    return r;
+}
+
+void replay_ext_ignored(Replay *r)
+{
+    r->frames_read++;
+    r->frames_ignored++;
+}
+
+bool replay_ext_offer_tx(Replay *r, const uint8_t *frame, uint32_t len)
+{
+    SimTime now = now_cursor(r->s);
+    r->frames_read++;
+    if (len > r->max_frame) {
+        drop_at_offer(r, D_TX, len, HD_OVERSIZE, now);
+        return false;
+    }
+    if (!offer_flight(r, D_TX, frame, len, len, now)) {
+        drop_at_offer(r, D_TX, len, HD_TXQ, now);
+        return false;
+    }
+    return true;
+}
+
+void replay_ext_offer_rx(Replay *r, const uint8_t *frame, uint32_t flen)
+{
+    Sys *s = r->s;
+    SimTime now = now_cursor(s);
+    r->frames_read++;
+    uint32_t len = flen < MIN_FRAME ? MIN_FRAME : flen;
+    if (flen > r->max_frame) {
+        drop_at_offer(r, D_RX, flen, HD_OVERSIZE, now);
+        return;
+    }
+    memcpy(r->frame, frame, flen);
+    memset(r->frame + flen, 0, len - flen);
+    if (!offer_flight(r, D_RX, r->frame, len, len, now)) {
+        drop_at_offer(r, D_RX, len, HD_LINK, now);
+        return;
+    }
+    r->link_queue++;
+    wire_send(&s->wire, WIRE_TO_HOST, now, r->frame, len);
+}
+
+void replay_ext_after_trace(Replay *r, bool tx, uint32_t len)
+{
+    r->frames_read++;
+    drop_at_offer(r, tx ? D_TX : D_RX, !tx && len < MIN_FRAME ? MIN_FRAME : len, HD_AFTER_TRACE,
+                  now_cursor(r->s));
+}
+
+void replay_ext_tx_failed(Replay *r, const uint8_t *frame, uint32_t len)
+{
+    resolve(r, D_TX, frame, len, 2, HD_DRIVER, now_cursor(r->s));
+}
+
+void replay_ext_eof(Replay *r, SimTime give_up)
+{
+    r->eof = true;
+    r->give_up = give_up;
+    check_done(r);
+}
+
 /* ---- guest side ------------------------------------------------------------------------- */
 
 bool replay_guest_has_work(const Replay *r)
@@ -731,6 +841,14 @@ void replay_host_rx_drop(Replay *r, const uint8_t *frame, size_t len)
 
 bool replay_done(const Replay *r) { return r->done; }
 
+unsigned replay_rx_in_flight(const Replay *r) { return r->d[D_RX].fl.live; }
+
+void replay_delivered(const Replay *r, uint64_t *tx, uint64_t *rx)
+{
+    *tx = r->d[D_TX].delivered;
+    *rx = r->d[D_RX].delivered;
+}
+
 double replay_progress(const Replay *r)
 {
     uint64_t off = r->d[0].offered + r->d[1].offered;
@@ -749,6 +867,11 @@ int replay_finish(Replay *r, char *err, size_t errlen)
     PcapoutWriter *w = r->out;
     r->out = NULL;
     return pcapout_close(w, err, errlen);
+}
+
+static const char *pace_name(ReplayPace p)
+{
+    return p == REPLAY_PACE_AFAP ? "afap" : p == REPLAY_PACE_TRACE ? "driver-trace" : "timed";
 }
 
 static json_t *ps_us(SimTime ps) { return json_real((double)ps / (double)SIM_US); }
@@ -843,9 +966,9 @@ json_t *replay_results(const Replay *r)
     snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", r->mac[0], r->mac[1], r->mac[2],
              r->mac[3], r->mac[4], r->mac[5]);
     json_object_set_new(o, "vm_mac", json_string(mac));
-    json_object_set_new(o, "vm_mac_from", json_string(r->mac_default ? "model-default"
+    json_object_set_new(o, "vm_mac_from", json_string(r->ext ? r->ext_mac_from : r->mac_default ? "model-default"
                                                     : pcapsrc_mac_from_name(r->mac_from)));
-    json_object_set_new(o, "pace", json_string(r->pace == REPLAY_PACE_AFAP ? "afap" : "timed"));
+    json_object_set_new(o, "pace", json_string(pace_name(r->pace)));
     json_object_set_new(o, "speed", json_real((double)r->speed_ppm / 1e6));
     json_object_set_new(o, "frames_read", json_integer((json_int_t)r->frames_read));
     json_object_set_new(o, "frames_ignored", json_integer((json_int_t)r->frames_ignored));
@@ -896,10 +1019,10 @@ json_t *replay_results(const Replay *r)
 void replay_print_summary(const Replay *r, FILE *out)
 {
     fprintf(out, "\nreplay of %s (VM %02x:%02x:%02x:%02x:%02x:%02x, %s, pace %s",
-            r->src ? pcapsrc_path(r->src) : r->src_name, r->mac[0], r->mac[1], r->mac[2],
+            r->src ? pcapsrc_path(r->src) : r->src_name[0] ? r->src_name : "synthesized frames", r->mac[0], r->mac[1], r->mac[2],
             r->mac[3], r->mac[4], r->mac[5],
-            r->mac_default ? "model-default" : pcapsrc_mac_from_name(r->mac_from),
-            r->pace == REPLAY_PACE_AFAP ? "afap" : "timed");
+            r->ext ? r->ext_mac_from : r->mac_default ? "model-default" : pcapsrc_mac_from_name(r->mac_from),
+            pace_name(r->pace));
     if (r->pace == REPLAY_PACE_TIMED)
         fprintf(out, ", speed %g", (double)r->speed_ppm / 1e6);
     fprintf(out, ")\n  frames read %" PRIu64 ", ignored %" PRIu64 ", truncated %" PRIu64 "\n",

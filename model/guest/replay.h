@@ -47,6 +47,7 @@
 
 #include "model/guest/pcnet32.h"
 #include "model/lance/pcnet.h"
+#include "sim/evq.h"
 
 struct Sys;
 
@@ -56,7 +57,9 @@ struct Sys;
 #define REPLAY_LINK_QUEUE 64    /* timed: frames the peer may queue for the link */
 #define REPLAY_INFLIGHT_MAX 1024
 
-typedef enum ReplayPace { REPLAY_PACE_TIMED = 0, REPLAY_PACE_AFAP } ReplayPace;
+/* REPLAY_PACE_TRACE: frames are offered by a recorded driver trace
+ * (model/guest/dtguest.h) through the replay_ext_* calls below. */
+typedef enum ReplayPace { REPLAY_PACE_TIMED = 0, REPLAY_PACE_AFAP, REPLAY_PACE_TRACE } ReplayPace;
 
 typedef struct ReplayOptions {
     const char *pcap;        /* FILE or "-" */
@@ -100,6 +103,34 @@ double replay_progress(const Replay *r);  /* frames resolved / read; -1 unknown 
 int replay_finish(Replay *r, char *err, size_t errlen);
 /* "" or the capture's warning (last record cut short). */
 const char *replay_warning(const Replay *r);
+
+/* ---- frames supplied by the caller (the driver-trace replay, dtguest.h) ----
+ * A Replay without a capture stream: the caller reads its frames and offers each
+ * one when the replayed driver needs it; accounting, drops, latency, the wire
+ * pcap and the results are the pcap replay's. `name`: the capture's path for the
+ * results ("" when the frames are synthesized); `mac_from`: how the VM's MAC was
+ * found (results' vm_mac_from). */
+Replay *replay_new_external(struct Sys *s, const char *name, const uint8_t mac[6],
+                            const char *mac_from, const char *wire_pcap, char *err, size_t errlen);
+void replay_ext_ignored(Replay *r);                               /* read, not for the VM */
+/* A frame the guest sends now (placed in the driver's ring by the caller). false:
+ * dropped at once (oversize, too many in flight). */
+bool replay_ext_offer_tx(Replay *r, const uint8_t *frame, uint32_t len);
+/* A frame the peer puts on the wire toward the VM now (padded to 60 bytes). */
+void replay_ext_offer_rx(Replay *r, const uint8_t *frame, uint32_t len);
+/* A frame of the capture the recorded driver never reached (the recording ended
+ * first): offered and dropped (dropped_host_where.after_trace). tx: direction. */
+void replay_ext_after_trace(Replay *r, bool tx, uint32_t len);
+/* A transmit the guest offered that its driver could not queue (no ring). */
+void replay_ext_tx_failed(Replay *r, const uint8_t *frame, uint32_t len);
+/* No more frames: the run ends once every offered frame is resolved (frames still
+ * unresolved after give_up of simulated time without progress count as
+ * dropped_host_where.unresolved). */
+void replay_ext_eof(Replay *r, SimTime give_up);
+
+/* Frames delivered so far, per direction; receives offered and not yet resolved. */
+void replay_delivered(const Replay *r, uint64_t *tx, uint64_t *rx);
+unsigned replay_rx_in_flight(const Replay *r);
 
 /* The `replay` block of results.json. New reference. */
 json_t *replay_results(const Replay *r);

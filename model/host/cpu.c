@@ -90,10 +90,25 @@ static void advance(Cpu *c, SimTime ps, CostCat cat)
     }
 }
 
+SimTime cpu_vary(Cpu *c, SimTime ps)
+{
+    if (!c->var_ppm || !ps)
+        return ps;
+    int64_t d = (int64_t)rng_below(&c->rng, 2 * (uint64_t)c->var_ppm + 1) - (int64_t)c->var_ppm;
+    __int128 v = (__int128)ps * (1000000 + d) / 1000000;
+    return (SimTime)v;
+}
+
+void cpu_set_variability(Cpu *c, uint32_t ppm, uint64_t seed)
+{
+    c->var_ppm = ppm;
+    rng_seed(&c->rng, seed);
+}
+
 void cpu_charge(Cpu *c, SimTime ps, CostCat cat)
 {
     c->cat_count[cat]++;
-    advance(c, ps, cat);
+    advance(c, cpu_vary(c, ps), cat);
 }
 
 void cpu_charge_more(Cpu *c, SimTime ps, CostCat cat)
@@ -126,15 +141,17 @@ bool cpu_world(Cpu *c, CpuWorld w, CostCat cat)
     c->world_switches++;
     if (c->on_switch)
         c->on_switch(c->on_switch_opaque, c->t);
+    SimTime wsc = cpu_vary(c, c->ws_cost);
     if (c->tl)
-        tl_charge(c, c->ws_cost, cat, "world_switch");
-    c->t += c->ws_cost;
-    c->cat_time[cat] += c->ws_cost;
+        tl_charge(c, wsc, cat, "world_switch");
+    c->t += wsc;
+    c->cat_time[cat] += wsc;
     if (c->ws_penalty) {
+        SimTime pen = cpu_vary(c, c->ws_penalty);
         if (c->tl)
-            tl_charge(c, c->ws_penalty, CAT_GUEST_UNVIRT, "switch_refill");
-        c->t += c->ws_penalty;
-        c->cat_time[CAT_GUEST_UNVIRT] += c->ws_penalty;
+            tl_charge(c, pen, CAT_GUEST_UNVIRT, "switch_refill");
+        c->t += pen;
+        c->cat_time[CAT_GUEST_UNVIRT] += pen;
     }
     return true;
 }

@@ -38,6 +38,7 @@
 
 #include "model/costs.h"
 #include "sim/evq.h"
+#include "sim/rng.h"
 #include "sim/timeline.h"
 
 typedef enum CpuWorld { CPU_WORLD_HOST = 0, CPU_WORLD_VMM } CpuWorld;
@@ -57,6 +58,11 @@ typedef struct Cpu {
     CpuWorld world;
     bool idle;            /* no dispatch pending: idle since `t` */
     SimTime ws_cost, ws_penalty;
+    /* Cost variability (costs.variability_pct; 0 = off): each charge and world
+     * switch is drawn uniformly from [1 - v, 1 + v] x its mean, v = var_ppm / 1e6,
+     * from a stream seeded by the run's seed (cpu_set_variability). */
+    uint32_t var_ppm;
+    Rng rng;
     SimTime cat_time[CAT__COUNT];
     uint64_t cat_count[CAT__COUNT];
     SimTime idle_time;
@@ -88,6 +94,12 @@ typedef struct Cpu {
 } Cpu;
 
 void cpu_init(Cpu *c, Evq *q, CpuDispatchFn fn, void *opaque, SimTime ws_cost, SimTime ws_penalty);
+/* Cost variability: +-ppm (parts per million of each cost), drawn from a stream
+ * seeded with `seed`; 0 = every event costs its mean. */
+void cpu_set_variability(Cpu *c, uint32_t ppm, uint64_t seed);
+/* `ps` drawn with the CPU's variability (unchanged when it is off); also used
+ * for the peer's costs, from the same stream. */
+SimTime cpu_vary(Cpu *c, SimTime ps);
 /* Install the preemption hook (NULL: none). */
 void cpu_set_preempt(Cpu *c, CpuPreemptFn fn, void *opaque);
 /* Install the second preemption hook (NULL: none); it needs the first. */

@@ -232,7 +232,7 @@ void peer_wire_rx(void *opaque, const uint8_t *frame, size_t len)
         p->arr_nxt = seq + fi.payload;
     SimTime now = evq_now(s->q);
     SimTime start = now > p->t ? now : p->t;
-    SimTime cost = s->costs.peer_irq + s->costs.peer_segment; /* interrupt + bottom half */
+    SimTime cost = cpu_vary(&s->cpu, s->costs.peer_irq + s->costs.peer_segment); /* interrupt + bottom half */
     p->t = start + cost;
     p->busy += cost;
     tlhook_peer(s, "receive", start, p->t, frame, len);
