@@ -179,19 +179,28 @@ void sys_delivered(Sys *s, uint64_t seq, uint32_t len, SimTime t_send)
 
 /* ---- construction ------------------------------------------------------------ */
 
+/* replay.vm_mac, when given, into `mac` (and *has = true); -1 with a message. */
+static int vm_mac_option(const Config *cfg, uint8_t mac[6], bool *has, char *err, size_t errlen)
+{
+    const char *text = cfg_str(cfg, CFG_REPLAY_VM_MAC);
+    *has = false;
+    if (!text[0])
+        return 0;
+    if (dtrace_parse_mac(text, mac) != 0) {
+        snprintf(err, errlen, "replay.vm_mac: \"%s\" is not a MAC address (aa:bb:cc:dd:ee:ff)", text);
+        return -1;
+    }
+    *has = true;
+    return 0;
+}
+
 /* replay.* keys -> ReplayOptions; -1 with a message on a bad value. */
 static int replay_options(const Config *cfg, ReplayOptions *o, char *err, size_t errlen)
 {
     memset(o, 0, sizeof *o);
     o->pcap = cfg_str(cfg, CFG_REPLAY_PCAP);
-    const char *mac = cfg_str(cfg, CFG_REPLAY_VM_MAC);
-    if (mac[0]) {
-        if (dtrace_parse_mac(mac, o->vm_mac) != 0) {
-            snprintf(err, errlen, "replay.vm_mac: \"%s\" is not a MAC address (aa:bb:cc:dd:ee:ff)", mac);
-            return -1;
-        }
-        o->has_mac = true;
-    }
+    if (vm_mac_option(cfg, o->vm_mac, &o->has_mac, err, errlen) != 0)
+        return -1;
     o->pace = strcmp(cfg_str(cfg, CFG_REPLAY_PACE), "afap") == 0 ? REPLAY_PACE_AFAP : REPLAY_PACE_TIMED;
     o->speed = cfg_num(cfg, CFG_REPLAY_SPEED);
     o->wire_pcap = cfg_str(cfg, CFG_REPLAY_WIRE_PCAP);
@@ -205,14 +214,8 @@ static int dtg_options(const Config *cfg, DtgOptions *o, char *err, size_t errle
     o->trace = cfg_str(cfg, CFG_REPLAY_DRIVER_TRACE);
     o->pcap = cfg_str(cfg, CFG_REPLAY_PCAP);
     o->wire_pcap = cfg_str(cfg, CFG_REPLAY_WIRE_PCAP);
-    const char *mac = cfg_str(cfg, CFG_REPLAY_VM_MAC);
-    if (mac[0]) {
-        if (dtrace_parse_mac(mac, o->vm_mac) != 0) {
-            snprintf(err, errlen, "replay.vm_mac: \"%s\" is not a MAC address (aa:bb:cc:dd:ee:ff)", mac);
-            return -1;
-        }
-        o->has_mac = true;
-    }
+    if (vm_mac_option(cfg, o->vm_mac, &o->has_mac, err, errlen) != 0)
+        return -1;
     if (!strcmp(o->pcap, "-")) {
         snprintf(err, errlen, "replay.pcap: a driver-trace replay reads its capture from a file, not "
                  "standard input");
