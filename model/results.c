@@ -184,13 +184,20 @@ json_t *model_results(const Model *m)
     json_object_set_new(counts, "host_nic_irqs_cx", json_integer((json_int_t)s->vmnet.irq_cx));
     json_object_set_new(counts, "host_nic_irqs_fr", json_integer((json_int_t)s->vmnet.irq_fr));
     json_object_set_new(counts, "host_nic_cu_suspends", json_integer((json_int_t)s->vmnet.cu_suspends));
+    json_object_set_new(counts, "vmnet_rx_queued", json_integer((json_int_t)s->vmnet.rx_queued));
+    json_object_set_new(counts, "vmnet_rx_deferred", json_integer((json_int_t)s->vmnet.rx_deferred));
     json_object_set_new(counts, "bytes", json_integer((json_int_t)bytes));
     json_object_set_new(counts, "segments_latency", json_integer((json_int_t)stats_hist_count(s->latency)));
-    json_t *detail = json_pack("{s:I,s:I,s:I,s:I,s:o,s:o,s:I,s:s,s:s}",
+    /* from VMNet's queue to the VMApp's read(), over the frames read */
+    json_t *vmnet_wait = json_pack("{s:I,s:f,s:f}", "frames", (json_int_t)s->vmnet.rx_read, "mean",
+                                   s->vmnet.rx_read ? us(s->vmnet.rx_wait_sum) / (double)s->vmnet.rx_read : 0.0,
+                                   "max", us(s->vmnet.rx_wait_max));
+    json_t *detail = json_pack("{s:I,s:I,s:I,s:I,s:o,s:o,s:I,s:o,s:s,s:s}",
                                "interval_ps", (json_int_t)T, "start_ps", (json_int_t)c->acct_start,
                                "busy_ps", (json_int_t)busy, "idle_ps", (json_int_t)c->idle_time,
                                "category_ps", cat_ps, "counts", counts,
                                "mss_bytes", (json_int_t)s->tcp.mss,
+                               "vmnet_rx_wait_us", vmnet_wait,
                                "driver", pcnet32_personality_name(s->pers),
                                "vmm_mode", s->hosted ? "hosted" : "native");
     json_t *root = json_pack("{s:i,s:o,s:o,s:o}", "schema_version", 1, "metrics", metrics,

@@ -15,7 +15,7 @@ static int ring_init(VmNetRing *r)
     return r->buf ? 0 : -1;
 }
 
-static bool ring_push(VmNetRing *r, const uint8_t *frame, size_t len)
+static bool ring_push(VmNetRing *r, const uint8_t *frame, size_t len, SimTime at)
 {
     if (r->count == VMNET_RING || len > VMNET_FRAME_MAX) {
         r->drops++;
@@ -24,15 +24,17 @@ static bool ring_push(VmNetRing *r, const uint8_t *frame, size_t len)
     unsigned i = (r->head + r->count) % VMNET_RING;
     memcpy(r->buf[i], frame, len);
     r->len[i] = (uint16_t)len;
+    r->at[i] = at;
     r->count++;
     return true;
 }
 
-static size_t ring_pop(VmNetRing *r, uint8_t *buf, size_t cap)
+static size_t ring_pop(VmNetRing *r, uint8_t *buf, size_t cap, SimTime *at)
 {
     if (!r->count)
         return 0;
     unsigned i = r->head;
+    *at = r->at[i];
     size_t len = r->len[i];
     if (len > cap)
         len = cap;
@@ -64,6 +66,8 @@ void vmnet_reset_counts(Sys *s)
 {
     VmNet *v = &s->vmnet;
     v->irq_nic_count = v->irq_cna = v->irq_cx = v->irq_fr = v->cu_suspends = 0;
+    v->rx_queued = v->rx_deferred = v->rx_read = 0;
+    v->rx_wait_sum = v->rx_wait_max = 0;
 }
 
 /* The NIC raises (or keeps raising) its interrupt line for `bits`. */
@@ -152,9 +156,11 @@ static bool host_handlers(Sys *s)
         v->tx_reaped = v->tx_done;
         uint8_t buf[VMNET_FRAME_MAX];
         size_t len;
-        while ((len = ring_pop(&v->nic_rx, buf, sizeof buf)) > 0) { /* bridge into VMNet */
-            bool queued = ring_push(&v->to_vm, buf, len);
+        SimTime at;
+        while ((len = ring_pop(&v->nic_rx, buf, sizeof buf, &at)) > 0) { /* bridge into VMNet */
+            bool queued = ring_push(&v->to_vm, buf, len, c->t);
             for_vm |= queued;
+            v->rx_queued += queued;
             if (!queued && s->replay)
                 replay_host_rx_drop(s->replay, buf, len);
         }
@@ -196,6 +202,7 @@ void vmnet_host_irq_routine(Sys *s, bool vmapp_blocked)
     bool in_select = vmapp_blocked && guest_idle;
     for (int round = 0; round < 8 && vmnet_irq_pending(s); round++) {
         bool for_vm = false;
+        uint64_t queued0 = s->vmnet.rx_queued;
         for (int guard = 0; guard < 64 && vmnet_irq_pending(s); guard++)
             for_vm |= host_handlers(s);
         if (guest_idle && round == 0) {
@@ -204,6 +211,8 @@ void vmnet_host_irq_routine(Sys *s, bool vmapp_blocked)
         }
         if ((was_vmm && round == 0) || (for_vm && (was_vmm || in_select)))
             vmapp_wakeup(s, !was_vmm && in_select);
+        else if (for_vm)
+            s->vmnet.rx_deferred += s->vmnet.rx_queued - queued0; /* nobody looks: they wait */
     }
     if (was_vmm)
         cpu_world(c, CPU_WORLD_VMM, CAT_HOST_IRQ_SWITCH);
@@ -216,14 +225,24 @@ bool vmnet_frames_for_vm(const Sys *s)
 
 size_t vmnet_pop_for_vm(Sys *s, uint8_t *buf, size_t cap)
 {
-    return ring_pop(&s->vmnet.to_vm, buf, cap);
+    VmNet *v = &s->vmnet;
+    SimTime at = 0;
+    size_t len = ring_pop(&v->to_vm, buf, cap, &at);
+    if (len) {
+        SimTime wait = s->cpu.t > at ? s->cpu.t - at : 0;
+        v->rx_read++;
+        v->rx_wait_sum += wait;
+        if (wait > v->rx_wait_max)
+            v->rx_wait_max = wait;
+    }
+    return len;
 }
 
 void vmnet_wire_rx(void *opaque, const uint8_t *frame, size_t len)
 {
     Sys *s = opaque;
     s->n.rx_frames_wire++;
-    ring_push(&s->vmnet.nic_rx, frame, len);
+    ring_push(&s->vmnet.nic_rx, frame, len, evq_now(s->q));
     nic_assert(s, VMNET_SCB_FR);
 }
 

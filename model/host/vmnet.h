@@ -44,6 +44,7 @@ struct Sys;
 
 typedef struct VmNetRing {
     uint16_t len[VMNET_RING];
+    SimTime at[VMNET_RING];  /* when each frame was queued */
     uint8_t (*buf)[VMNET_FRAME_MAX];
     unsigned head, count;
     uint64_t drops;
@@ -62,6 +63,10 @@ typedef struct VmNet {
     unsigned cmdintr_every;
     /* counters over the measured interval (vmnet_reset_counts) */
     uint64_t irq_nic_count, irq_cna, irq_cx, irq_fr, cu_suspends;
+    /* frames for the VM: queued by a host IRQ that did not bring the VMApp to
+     * them (it was busy emulating an access), and the time from VMNet to read() */
+    uint64_t rx_queued, rx_deferred, rx_read;
+    SimTime rx_wait_sum, rx_wait_max;
     uint64_t tick_period_ps;
 } VmNet;
 
@@ -74,10 +79,11 @@ bool vmnet_irq_pending(const struct Sys *s);
 /* Run the host's interrupt handling for every pending host IRQ. In the VMM world
  * it is a forced switch to the host and back, and the VMApp (back from its
  * ioctl) polls (select() or the notification bits) and receives what VMNet holds
- * for the VM. In the host world no switch: `vmapp_blocked` says the VMApp is
- * blocked in select(), which returns with the frames for the VM; otherwise the
- * VMApp is busy (an emulation, the select() of a HLT) and, woken by VMNet, polls
- * and receives them before it re-enters the VMM. */
+ * for the VM. In the host world no switch: `vmapp_blocked` (from the dispatcher)
+ * with the guest halted says the VMApp is blocked in select(), which returns with
+ * the frames for the VM; otherwise the VMApp is busy emulating an access and
+ * nobody is waiting: the frames stay in VMNet until the next IRQ-induced return or
+ * HLT (counted in rx_deferred). */
 void vmnet_host_irq_routine(struct Sys *s, bool vmapp_blocked);
 /* Frames VMNet holds for the VM's VMApp. */
 bool vmnet_frames_for_vm(const struct Sys *s);
