@@ -112,15 +112,15 @@ static void test_ws2_structure(void)
            "VMNet receives %" PRId64 ", frames from the wire %" PRId64, geti(r, "counts.vmnet_rx"),
            geti(r, "counts.rx_frames_wire"));
     /* frames a host IRQ queued in VMNet while the VMApp was busy wait there for
-     * the next IRQ-induced return: some do (ACKs land during the VMApp's
-     * emulations), never more than were queued, and each frame read is timed */
+     * the next IRQ-induced return (how many depends on the phase: see
+     * test_variability): never more than were queued, and each frame read is timed */
     int64_t queued = geti(r, "counts.vmnet_rx_queued"), deferred = geti(r, "counts.vmnet_rx_deferred");
-    CHECKF(deferred > 0 && deferred <= queued, "deferred %" PRId64 " of %" PRId64, deferred, queued);
+    CHECKF(deferred <= queued && queued > 0, "deferred %" PRId64 " of %" PRId64, deferred, queued);
     {
         json_t *w = json_object_get(json_object_get(r, "detail"), "vmnet_rx_wait_us");
         double mean = json_real_value(json_object_get(w, "mean")), wmax = json_real_value(json_object_get(w, "max"));
         CHECK_EQ_U(json_integer_value(json_object_get(w, "frames")), geti(r, "counts.vmnet_rx"));
-        CHECKF(mean > 0 && mean <= wmax, "VMNet wait mean %.3f max %.3f us", mean, wmax);
+        CHECKF(mean > 0 && mean <= wmax * (1 + 1e-9), "VMNet wait mean %.3f max %.3f us", mean, wmax);
     }
     CHECK(geti(r, "counts.host_irqs") >= nirq);
     /* every host IRQ taken while the VMM ran is a counted world-switch round trip */
@@ -407,6 +407,14 @@ static void test_variability(void)
         double st = json_real_value(json_object_get(json_object_get(bt, "lance_status_emulation"), "avg_us"));
         CHECKF(fabs(tx / 13.80 - 1) < 0.01, "VMNet transmit avg %.3f us", tx);
         CHECKF(fabs(st / 3.10 - 1) < 0.01, "status emulation avg %.3f us", st);
+        /* with the phase spread, some ACKs reach VMNet while the VMApp emulates an
+         * access (host world) and wait for its next IRQ-induced return, longer
+         * than the frames it reads at once (after its select()) */
+        int64_t deferred = geti(r1, "counts.vmnet_rx_deferred");
+        json_t *w = json_object_get(json_object_get(r1, "detail"), "vmnet_rx_wait_us");
+        CHECKF(deferred > 0 && deferred < geti(r1, "counts.vmnet_rx_queued"), "deferred %" PRId64, deferred);
+        CHECKF(json_real_value(json_object_get(w, "max")) > 20.0, "longest VMNet wait %.3f us",
+               json_real_value(json_object_get(w, "max")));
     }
     json_decref(r1);
     json_decref(r1b);

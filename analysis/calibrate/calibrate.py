@@ -195,7 +195,10 @@ native_busy_us = (1 - NATIVE_IDLE) / NATIVE_FPS * 1e6
 irq_n = 1.0
 lance_io_n = 2 + 10 * irq_n      # pcnet32-2001: 2 per start_xmit, 10 per interrupt
 pic_io_n = 5 * irq_n
-ctx_n = 2 / ((SNDBUF / 2) / MSS) # blocks on a full send buffer, wakes at half
+# The writer sleeps on a full send buffer (wait_for_tcp_memory); in Linux 2.2.17 every
+# ACK that frees buffers wakes it (sock_wfree -> tcp_write_space), it queues and sends
+# what now fits and sleeps again: 2 context switches (idle -> nettest -> idle) per ACK.
+ctx_n = 2 * 0.5
 fixed_native_us = (us_of(A["guest_syscall_cycles"]) * MSS / SEND
                    + us_of(A["guest_copy_csum_cycles_per_kib"]) * MSS / 1024
                    + us_of(A["guest_irq_cycles"]) * irq_n

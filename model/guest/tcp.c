@@ -209,20 +209,21 @@ void tcp_task_step(Sys *s)
         s->n.syscalls++;
         vmm_guest_code(s, s->costs.guest_syscall / 2); /* entry (the rest at exit) */
     }
+    /* Linux 2.2 tcp_sendmsg: a new segment's buffer is allocated while the write
+     * queue holds less than sndbuf (sock_wmalloc: wmem_alloc < sndbuf, so the
+     * last one may overshoot); else the writer sleeps in wait_for_tcp_memory */
     uint64_t queued = t->write_seq - t->snd_una;
     if (queued >= t->sndbuf) {
         t->blocked = true; /* sleep in send() until ACKs free space */
         return;
     }
-    uint64_t space = t->sndbuf - queued;
     /* segments never exceed the peer's window (a window below one MSS) */
     uint64_t seg_max = t->rwnd < t->mss ? (t->rwnd ? t->rwnd : 1) : t->mss;
     uint64_t n;
     TcpSeg *tail = t->count ? seg_at(t, t->count - 1) : NULL;
     if (tail && !tail->sent && tail->len < seg_max) {
-        n = seg_max - tail->len;
+        n = seg_max - tail->len; /* the unsent tail's room, allocated already */
         if (n > t->call_left) n = t->call_left;
-        if (n > space) n = space;
         tail->len += (uint32_t)n;
     } else {
         if (t->count == t->cap) { /* cannot happen with the sizing in tcp_init */
@@ -231,7 +232,6 @@ void tcp_task_step(Sys *s)
         }
         n = seg_max;
         if (n > t->call_left) n = t->call_left;
-        if (n > space) n = space;
         TcpSeg *g = seg_at(t, t->count++);
         g->seq = t->write_seq;
         g->len = (uint32_t)n;
@@ -284,6 +284,9 @@ void tcp_rx_frame(Sys *s, const uint8_t *frame, size_t len)
             t->cwnd = t->cwnd_clamp;
     }
     tcp_push(s);
-    if (t->blocked && t->write_seq - t->snd_una <= t->sndbuf / 2)
-        t->blocked = false; /* tcp_write_space: wake the writer */
+    /* Linux 2.2.17: freeing the acknowledged buffers (sock_wfree) calls
+     * tcp_write_space, which wakes the sleeping writer unconditionally, and
+     * wait_for_tcp_memory returns as soon as the queue is below sndbuf */
+    if (t->blocked && t->write_seq - t->snd_una < t->sndbuf)
+        t->blocked = false;
 }
