@@ -282,15 +282,6 @@ static void progress_cb(void *opaque, SimTime now, double fraction, uint64_t eve
     p->shown = true;
 }
 
-static void progress_clear(Progress *p)
-{
-    if (p->shown) {
-        fputs("\r\033[K", stderr);
-        fflush(stderr);
-        p->shown = false;
-    }
-}
-
 static int cmd_run(int argc, char **argv)
 {
     const char *sets[argc > 0 ? argc : 1];
@@ -398,7 +389,7 @@ static int cmd_run(int argc, char **argv)
     Progress prog = {.tty = isatty(2) == 1, .start = wall_now()};
     int r = stop_signal ? 1 : model_run(m, &stop_signal, progress_cb, &prog, err, sizeof err);
     double wall = wall_now() - prog.start;
-    progress_clear(&prog);
+    util_status_clear(&prog.shown);
     if (tl) { /* the timeline goes in place only when the run completed */
         model_timeline_detach(m);
         if (r != 0) {

@@ -1139,15 +1139,6 @@ static void bar_draw(Bar *b, bool force)
     b->shown = true;
 }
 
-static void bar_clear(Bar *b)
-{
-    if (b->shown) {
-        fputs("\r\033[K", stderr);
-        fflush(stderr);
-        b->shown = false;
-    }
-}
-
 /* Run the points in todo[] with `jobs` workers. Returns 0, 1 (a point failed) or
  * 128+signal. */
 static int run_points(const Run *R, const size_t *todo, size_t ntodo, int jobs, size_t skipped)
@@ -1202,7 +1193,7 @@ static int run_points(const Run *R, const size_t *todo, size_t ntodo, int jobs, 
             } else if (!stop_signal) {
                 bar.failed++;
                 rc = EXIT_RUNTIME;
-                bar_clear(&bar);
+                util_status_clear(&bar.shown);
                 fprintf(stderr, "vnicsim sweep: point %zu failed (exit %d); see %s/run.log\n", pk[i], code,
                         pd);
             }
@@ -1210,7 +1201,7 @@ static int run_points(const Run *R, const size_t *todo, size_t ntodo, int jobs, 
         bar_draw(&bar, false);
     }
     bar_draw(&bar, true);
-    bar_clear(&bar);
+    util_status_clear(&bar.shown);
     free(pids);
     free(pk);
     if (stop_signal)

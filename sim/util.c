@@ -82,3 +82,12 @@ int util_opt_value(int argc, char **argv, int *i, const char *name, bool short_a
     *val = argv[++*i];
     return 1;
 }
+
+void util_status_clear(bool *shown)
+{
+    if (*shown) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        *shown = false;
+    }
+}

@@ -11,6 +11,8 @@ size_t util_edit_distance(const char *a, const char *b);
 
 /* mkdir -p: 0, or -1 with errno set. */
 int util_mkdirs(const char *dir);
+/* Erase a status line drawn on stderr (a terminal) if *shown, and clear *shown. */
+void util_status_clear(bool *shown);
 
 /* Command-line helpers of the vnicsim commands. */
 
