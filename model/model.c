@@ -321,6 +321,25 @@ Model *model_new(const Config *cfg, char *err, size_t errlen)
         cpu_set_preempt2(&s->cpu, preempt_guest, s);
     }
     const DrvPorts *ports = s->replay ? replay_ports(s->replay, &s->vmm.ports) : &s->vmm.ports;
+    const char *rec = cfg_str(cfg, CFG_REPLAY_RECORD_DRIVER_TRACE);
+    if (!rec[0] && cfg_str(cfg, CFG_REPLAY_RECORD_DRIVER_PCAP)[0]) {
+        snprintf(err, errlen, "replay.record_driver_pcap: only with replay.record_driver_trace");
+        model_free(m);
+        return NULL;
+    }
+    if (rec[0]) { /* outermost: the accesses as the driver makes them */
+        char src[256];
+        snprintf(src, sizeof src, "vnicsim run: preset %s, guest.driver %s, vmm.mode %s, workload %s%.160s",
+                 cfg_name(cfg), cfg_str(cfg, CFG_GUEST_DRIVER), cfg_str(cfg, CFG_VMM_MODE),
+                 dtrace ? "driver-trace " : replay ? "pcap " : "nettest",
+                 dtrace ? cfg_str(cfg, CFG_REPLAY_DRIVER_TRACE) : replay ? cfg_str(cfg, CFG_REPLAY_PCAP) : "");
+        s->dtrec = dtrec_new(s, rec, cfg_str(cfg, CFG_REPLAY_RECORD_DRIVER_PCAP), src, err, errlen);
+        if (!s->dtrec) {
+            model_free(m);
+            return NULL;
+        }
+        ports = dtrec_ports(s->dtrec, ports);
+    }
     s->drv = pcnet32_new(s->pers, ports, &s->gk.stack, s->gmem, GUEST_DMA_BASE);
     if (!s->drv) {
         snprintf(err, errlen, "model: cannot create the guest driver");
@@ -346,6 +365,7 @@ void model_free(Model *m)
         return;
     Sys *s = &m->s;
     replay_free(s->replay); /* an unfinished wire pcap is discarded */
+    dtrec_free(s->dtrec);   /* so is an unfinished driver-trace recording */
     dtg_free(s->dtg);
     pcnet32_free(s->drv);
     vmapp_free(s);
@@ -414,6 +434,12 @@ int model_run(Model *m, volatile sig_atomic_t *interrupt, ModelProgressFn progre
     }
     if (s->replay && replay_finish(s->replay, err, errlen) != 0)
         return -1;
+    if (s->dtrec) {
+        Dtrec *r = s->dtrec;
+        s->dtrec = NULL;
+        if (dtrec_finish(r, err, errlen) != 0)
+            return -1;
+    }
     return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "model/costs.h"
+#include "model/dtrec.h"
 #include "model/gmem.h"
 #include "model/guest/pcnet32.h"
 #include "model/guest/dtguest.h"
@@ -76,6 +77,7 @@ typedef struct Sys {
     Replay *replay;        /* pcap replay workload (replay.pcap, model/guest/replay.h), or NULL */
     Dtg *dtg;              /* driver-trace replay (replay.driver_trace, model/guest/dtguest.h), or NULL;
                             * its frames' accounting is s->replay */
+    Dtrec *dtrec;          /* recording of the driver's register traffic (replay.record_driver_trace), or NULL */
 } Sys;
 
 struct Model {

@@ -80,6 +80,10 @@ static const char usage_run[] =
     "  --driver-trace FILE  replay a recorded guest-driver trace (vnicsim-dtrace, raw QEMU\n"
     "                       log, pcnet-ports.txt; gzip too) in place of the guest driver;\n"
     "                       --pcap (default: net.pcap beside FILE) supplies the frames\n"
+    "  --record-driver-trace OUT  write the guest driver's port accesses and IRQ edges\n"
+    "                       (probe to end of run) as a vnicsim-dtrace file (.gz: gzip)\n"
+    "  --record-driver-pcap OUT  with it: the frames the NIC sent and was given, on the\n"
+    "                       trace's clock, for conform and --driver-trace --pcap\n"
     "  --timeline FILE      also write the run as Chrome/Perfetto trace-event JSON\n"
     "                       (ui.perfetto.dev, chrome://tracing): every CPU charge as a\n"
     "                       slice named by its category, idle, the world, the wire, the\n"
@@ -172,6 +176,8 @@ static int replay_opt(int argc, char **argv, int *i, CfgArgs *ca)
         {"--pcap", "replay.pcap", true},           {"--vm-mac", "replay.vm_mac", true},
         {"--pace", "replay.pace", true},           {"--speed", "replay.speed", false},
         {"--wire-pcap", "replay.wire_pcap", true}, {"--driver-trace", "replay.driver_trace", true},
+        {"--record-driver-trace", "replay.record_driver_trace", true},
+        {"--record-driver-pcap", "replay.record_driver_pcap", true},
     };
     static char *owned[sizeof map / sizeof map[0]]; /* kept for the process's life */
     for (size_t n = 0; n < sizeof map / sizeof map[0]; n++) {

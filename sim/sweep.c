@@ -711,6 +711,19 @@ static int spec_load(Spec *s, const char *file)
         }
     }
 
+    /* An output file named in the base would be written by every point (the last
+     * one wins): such a key may only be swept, one file per point. */
+    {
+        static const CfgKey outs[] = {CFG_REPLAY_WIRE_PCAP, CFG_REPLAY_RECORD_DRIVER_TRACE,
+                                      CFG_REPLAY_RECORD_DRIVER_PCAP};
+        for (size_t i = 0; i < sizeof outs / sizeof outs[0]; i++)
+            if (cfg_str(s->base, outs[i])[0]) {
+                spec_err(s, "base: %s names an output file that every point would write; sweep it as an "
+                         "axis (one file per point) or leave it empty", cfg_key_path(outs[i]));
+                goto out;
+            }
+    }
+
     /* axes */
     json_t *axes = json_object_get(root, "axes");
     if (axes && !json_is_array(axes)) {

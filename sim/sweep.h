@@ -16,7 +16,9 @@
  *    "repeat": R}
  *
  * An axis path is a schema key, or "preset" (values: built-in preset names, replacing
- * base.preset).
+ * base.preset). Keys that name an output file (replay.wire_pcap,
+ * replay.record_driver_trace, replay.record_driver_pcap) are refused in the base:
+ * every point would write the same file; sweep them as an axis instead.
  * Expansion: first axis slowest, last fastest, repeats innermost; point K =
  * combination * R + r; repeat r runs with seed = (seed of the combination) + r.
  * Every point runs in its own process ("vnicsim run ... -o DIR/points/K --force"),

@@ -171,6 +171,13 @@ static void test_validation(void)
     reject("{\"version\": 1, \"axes\": [{\"path\": \"seed\", \"values\": [1]}, {\"path\": \"seed\", \"values\": "
            "[2]}]}",
            "already swept by axes[0]");
+    /* an output file in the base would be written by every point */
+    reject("{\"version\": 1, \"base\": {\"set\": {\"replay.record_driver_trace\": \"t.dtrace\"}}, "
+           "\"axes\": [{\"path\": \"seed\", \"values\": [1, 2]}]}",
+           "base: replay.record_driver_trace names an output file");
+    reject("{\"version\": 1, \"base\": {\"set\": {\"replay.wire_pcap\": \"w.pcap\"}}, "
+           "\"axes\": [{\"path\": \"seed\", \"values\": [1, 2]}]}",
+           "base: replay.wire_pcap names an output file");
     reject("{\"version\": 1, \"axes\": [{\"path\": \"seed\", \"values\": [1, 2]}, {\"path\": "
            "\"costs.iret_cycles\", \"values\": [1, 2, 3]}], \"zip\": [[\"seed\", \"costs.iret_cycles\"]]}",
            "equal lengths");

@@ -144,6 +144,8 @@ static int segment(Dtg *d)
                         a + 1 < d->nacc && is_acc(d, a + 1, DTRACE_READ, "CSR3") && (csr3 & CSR3_RINTM);
         if (isr_start) {
             size_t b = a > lo && is_acc(d, a - 1, DTRACE_WRITE, "RAP") ? a - 1 : a;
+            if (b + 1 == a && b > lo && is_acc(d, b - 1, DTRACE_READ, "RAP"))
+                b--; /* the legacy (2.2/2.4) handler saves RAP first */
             NEW_SEG(b, SEG_ISR);
             rise = false;
         } else if (tx_start || close_after) {

@@ -25,6 +25,7 @@ static void op_set_irq(void *opaque, int level)
 {
     Sys *s = opaque;
     s->vmm.nic_line = level != 0;
+    dtrec_irq(s->dtrec, level);
     if (level)
         cpu_kick(&s->cpu);
 }
@@ -33,6 +34,7 @@ static void op_frame_out(void *opaque, const uint8_t *frame, size_t len, bool fc
 {
     (void)fcs;
     Sys *s = opaque;
+    dtrec_tx_frame(s->dtrec, frame, len);
     if (s->hosted) {
         /* the VMApp's Lance transmit path for this frame, then its write() */
         s->n.lance_tx_emu++;
@@ -189,7 +191,9 @@ void vmapp_wakeup(Sys *s, bool in_select)
         cpu_charge(&s->cpu, s->costs.vmnet_rx, CAT_VMNET_RX);
         tlhook_cpu_frame(s, buf, len, TIMELINE_FLOW_STEP);
         cpu_hold(&s->cpu);
+        dtrec_rx_begin(s->dtrec, buf, len);
         PcnetRxResult res = pcnet_receive(s->dev, buf, len);
+        dtrec_rx_end(s->dtrec);
         if (res == PCNET_RX_MISSED)
             s->vmapp.rx_missed++;
         if (s->replay)
@@ -202,7 +206,9 @@ void vmapp_native_wire_rx(void *opaque, const uint8_t *frame, size_t len)
 {
     Sys *s = opaque;
     s->n.rx_frames_wire++;
+    dtrec_rx_begin(s->dtrec, frame, len);
     PcnetRxResult res = pcnet_receive(s->dev, frame, len);
+    dtrec_rx_end(s->dtrec);
     if (res == PCNET_RX_MISSED)
         s->vmapp.rx_missed++;
     if (s->replay)
