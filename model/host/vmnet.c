@@ -29,12 +29,13 @@ static bool ring_push(VmNetRing *r, const uint8_t *frame, size_t len, SimTime at
     return true;
 }
 
-static size_t ring_pop(VmNetRing *r, uint8_t *buf, size_t cap, SimTime *at)
+static size_t ring_pop(VmNetRing *r, uint8_t *buf, size_t cap, SimTime *at /* NULL: not wanted */)
 {
     if (!r->count)
         return 0;
     unsigned i = r->head;
-    *at = r->at[i];
+    if (at)
+        *at = r->at[i];
     size_t len = r->len[i];
     if (len > cap)
         len = cap;
@@ -156,8 +157,7 @@ static bool host_handlers(Sys *s)
         v->tx_reaped = v->tx_done;
         uint8_t buf[VMNET_FRAME_MAX];
         size_t len;
-        SimTime at;
-        while ((len = ring_pop(&v->nic_rx, buf, sizeof buf, &at)) > 0) { /* bridge into VMNet */
+        while ((len = ring_pop(&v->nic_rx, buf, sizeof buf, NULL)) > 0) { /* bridge into VMNet */
             bool queued = ring_push(&v->to_vm, buf, len, c->t);
             for_vm |= queued;
             v->rx_queued += queued;
@@ -197,7 +197,7 @@ void vmnet_host_irq_routine(Sys *s, bool vmapp_blocked)
      * busy emulating a port access wakes nobody: the VMApp is not waiting, and it
      * re-enters the VMM when the access is done; the frame waits in VMNet for the
      * next IRQ-induced return or HLT (docs/model.md §3). Polling after every
-     * I/O-induced return would cost a select() per switching access (5 per frame),
+     * I/O-induced return would cost a select() per switching access (5 or more per frame),
      * more than Table 1 leaves for all other host work (2.5 %). */
     bool in_select = vmapp_blocked && guest_idle;
     for (int round = 0; round < 8 && vmnet_irq_pending(s); round++) {
